@@ -1,0 +1,1 @@
+from . import gateway_status

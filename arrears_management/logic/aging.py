@@ -1,0 +1,63 @@
+"""Days overdue and aging buckets of receivable due lines."""
+
+from datetime import date
+
+DEFAULT_BUCKET_BOUNDARIES = (30, 60, 90)
+CURRENT_BUCKET = "current"
+
+
+class InvalidBoundaries(ValueError):
+    """Raised when aging bucket boundaries cannot be parsed or are not ascending."""
+
+
+def parse_bucket_boundaries(text):
+    """Parse a comma-separated list of day counts such as ``"30,60,90"``.
+
+    Return a tuple of strictly ascending positive integers. Raise
+    InvalidBoundaries naming the offending value otherwise.
+    """
+    if not text or not text.strip():
+        raise InvalidBoundaries("The aging bucket boundaries are empty: enter day counts such as 30,60,90.")
+    boundaries = []
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            value = int(part)
+        except ValueError as err:
+            raise InvalidBoundaries(
+                f"The aging bucket boundary {part!r} is not a whole number of days: use a list such as 30,60,90."
+            ) from err
+        if value <= 0:
+            raise InvalidBoundaries(f"The aging bucket boundary {value} must be a positive number of days.")
+        if boundaries and value <= boundaries[-1]:
+            raise InvalidBoundaries(f"The aging bucket boundaries must ascend: {value} follows {boundaries[-1]}.")
+        boundaries.append(value)
+    return tuple(boundaries)
+
+
+def days_overdue(due_date: date, today: date) -> int:
+    """Return how many days ``due_date`` lies before ``today`` (negative before the due date)."""
+    return (today - due_date).days
+
+
+def bucket_labels(boundaries=DEFAULT_BUCKET_BOUNDARIES):
+    """Return the bucket labels in order, for example current, 1-30, 31-60, 61-90, over 90."""
+    labels = [CURRENT_BUCKET]
+    lower = 1
+    for upper in boundaries:
+        labels.append(f"{lower}-{upper}")
+        lower = upper + 1
+    labels.append(f"over {boundaries[-1]}")
+    return labels
+
+
+def bucket_label(days, boundaries=DEFAULT_BUCKET_BOUNDARIES):
+    """Return the label of the aging bucket that ``days`` overdue falls into."""
+    if days <= 0:
+        return CURRENT_BUCKET
+    lower = 1
+    for upper in boundaries:
+        if days <= upper:
+            return f"{lower}-{upper}"
+        lower = upper + 1
+    return f"over {boundaries[-1]}"

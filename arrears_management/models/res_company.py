@@ -1,0 +1,91 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..logic import aging
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    arrears_policy_id = fields.Many2one(
+        "arrears.policy",
+        string="Default Escalation Policy",
+        help="Escalation policy of customers that have none of their own.",
+        default=lambda self: self.env.ref("arrears_management.arrears_policy_default", raise_if_not_found=False),
+    )
+    arrears_bucket_boundaries = fields.Char(
+        string="Aging Bucket Boundaries",
+        default="30,60,90",
+        required=True,
+        help="Days overdue at which each aging bucket ends, ascending and comma-separated. "
+        "30,60,90 gives the buckets current, 1-30, 31-60, 61-90 and over 90.",
+    )
+    arrears_gateway_id = fields.Many2one(
+        "arrears.gateway",
+        string="SMS and Voice Gateway",
+        check_company=True,
+        help="Provider that sends the reminder SMS and automated calls of this company.",
+    )
+    arrears_contact_hour_from = fields.Float(
+        string="Calls and SMS From",
+        default=9.0,
+        help="Local hour of the customer from which SMS and automated calls may go out, on working days.",
+    )
+    arrears_contact_hour_to = fields.Float(
+        string="Calls and SMS Until",
+        default=19.0,
+        help="Local hour of the customer after which no SMS or automated call goes out.",
+    )
+    arrears_reminder_max_age_days = fields.Integer(
+        string="Reminder Delivery Deadline (days)",
+        default=3,
+        help="A reminder still queued this many days after the run is marked failed, so none waits forever.",
+    )
+
+    @api.constrains("arrears_bucket_boundaries")
+    def _check_arrears_bucket_boundaries(self):
+        for company in self:
+            try:
+                aging.parse_bucket_boundaries(company.arrears_bucket_boundaries)
+            except aging.InvalidBoundaries as err:
+                raise ValidationError(
+                    self.env._(
+                        "Invalid aging bucket boundaries %(value)r on %(company)s: %(error)s",
+                        value=company.arrears_bucket_boundaries,
+                        company=company.name,
+                        error=err,
+                    )
+                ) from err
+
+    @api.constrains("arrears_contact_hour_from", "arrears_contact_hour_to")
+    def _check_arrears_contact_hours(self):
+        for company in self:
+            start, end = company.arrears_contact_hour_from, company.arrears_contact_hour_to
+            if not (0 <= start < end <= 24):
+                raise ValidationError(
+                    self.env._(
+                        "The SMS and call window %(start)s-%(end)s of %(company)s is invalid: "
+                        "the start must come before the end, both between 0 and 24.",
+                        start=start,
+                        end=end,
+                        company=company.name,
+                    )
+                )
+
+    @api.model
+    def _arrears_set_default_policy(self):
+        """Give the shipped default policy to every company that has none, at install."""
+        policy = self.env.ref("arrears_management.arrears_policy_default", raise_if_not_found=False)
+        if policy:
+            self.sudo().search([("arrears_policy_id", "=", False)]).write({"arrears_policy_id": policy.id})
+
+    def _arrears_bucket_boundaries(self):
+        """Return the parsed bucket boundaries of this company."""
+        self.ensure_one()
+        return aging.parse_bucket_boundaries(self.arrears_bucket_boundaries or "30,60,90")
+
+    def _arrears_today(self):
+        """Return today's date in the company's timezone (its partner's ``tz``), not in UTC."""
+        self.ensure_one()
+        tz = self.partner_id.tz or "UTC"
+        return fields.Datetime.context_timestamp(self.with_context(tz=tz), fields.Datetime.now()).date()

@@ -1,0 +1,5 @@
+from . import test_access
+from . import test_delivery
+from . import test_escalation
+from . import test_gateway
+from . import test_gateway_callback

@@ -1,0 +1,1 @@
+from . import arrears_run_preview
