@@ -93,8 +93,13 @@ CONF
     echo "$path"
 }
 
-# List the addons of this repository (folders with a manifest).
+# List the addons of this repository (folders with a manifest), or those named
+# in $ADDONS (comma-separated) when it is set.
 repository_addons() {
+    if [ -n "${ADDONS:-}" ]; then
+        tr ',' '\n' <<<"$ADDONS"
+        return 0
+    fi
     local manifest
     for manifest in "$ROOT"/*/__manifest__.py; do
         basename "$(dirname "$manifest")"

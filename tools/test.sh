@@ -22,7 +22,7 @@ trap cleanup EXIT
 
 status=0
 log "== Plain-Python tests (tests/)"
-python3 -m pytest -p no:odoo -q --junitxml="$work/plain.xml" tests || status=$?
+python3 -m pytest -p no:odoo -q --junitxml="$work/plain.xml" --ignore=tests/odoo_integration tests || status=$?
 
 if odoo_importable; then
     odoo_suite=1
@@ -33,6 +33,8 @@ if odoo_importable; then
     fi
     http_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     config=$(write_odoo_config "$work/odoo.conf" "$http_port")
+    # Test mode, as odoo-bin --test-enable sets it: reports render as HTML and no mail server is contacted.
+    echo "test_enable = True" >>"$config"
     addons=$(repository_addons | paste -sd, -)
     log "== Installing $addons into the fresh database $DB"
     odoo -c "$config" -d "$DB" -i "$addons" --without-demo=all --stop-after-init --log-level=warn
@@ -43,6 +45,9 @@ if odoo_importable; then
     done
     python3 -m pytest -q --odoo-config="$config" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
         --junitxml="$work/odoo.xml" "${test_dirs[@]}" || status=$?
+    log "== Integration tests with several real transactions (tests/odoo_integration)"
+    ODOO_TEST_CONFIG="$config" ODOO_TEST_DB="$DB" python3 -m pytest -p no:odoo -q \
+        --junitxml="$work/integration.xml" tests/odoo_integration || status=$?
 else
     echo "Odoo suite skipped: Odoo 18.0 does not import with $(command -v python3); install Odoo 18.0 into this Python to run it."
 fi

@@ -12,7 +12,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -104,7 +104,7 @@ class GatewayClient:
     def start_call(self, to, spoken_text, language, reference):
         """Start an automated call to ``to`` that reads ``spoken_text`` in ``language``."""
         if self.config.provider == TWILIO:
-            twiml = f'<Response><Say language="{escape(language or "en-US")}">{escape(spoken_text)}</Say></Response>'
+            twiml = f"<Response><Say language={quoteattr(language or 'en-US')}>{escape(spoken_text)}</Say></Response>"
             data = {"To": to, "From": self.config.sender, "Twiml": twiml}
             return self._post_twilio("Calls.json", data)
         payload = {

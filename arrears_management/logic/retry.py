@@ -24,8 +24,9 @@ def parse_retry_after(value, now):
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return int(value)
+    if value.isascii() and value.isdigit():
+        # More than ten digits is over three centuries: treat it as unreadable.
+        return int(value) if len(value) <= 10 else None
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
