@@ -79,6 +79,7 @@ def main():
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
 
     args.mail_dir.mkdir(parents=True, exist_ok=True)
     controller = Controller(MailFolderHandler(args.mail_dir), hostname="127.0.0.1", port=args.smtp_port)

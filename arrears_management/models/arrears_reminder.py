@@ -375,12 +375,28 @@ class ArrearsReminder(models.Model):
                 getattr(batch, handlers[channel])()
 
     def _cancel_paid(self):
-        """Cancel the reminders whose lines were all paid before delivery; return the others."""
+        """Cancel the reminders with nothing left to ask for; return the others.
+
+        A reminder is cancelled when its lines were all paid before delivery,
+        or when the customer's open credit notes and payments cover them.
+        """
         paid = self.filtered(lambda reminder: not reminder._open_items())
         if paid:
             paid.write({"state": "cancelled", "error": self.env._("Paid before the reminder was delivered.")})
             _logger.info("Arrears reminders %s cancelled: paid before delivery", paid.ids)
-        return self - paid
+        covered = (self - paid).filtered(lambda reminder: reminder._totals()["net"] <= 0)
+        if covered:
+            covered.write(
+                {
+                    "state": "cancelled",
+                    "error": self.env._(
+                        "The customer's open credit notes and payments cover the reminded invoices: "
+                        "reconcile them instead of sending a reminder."
+                    ),
+                }
+            )
+            _logger.info("Arrears reminders %s cancelled: covered by open credits", covered.ids)
+        return self - paid - covered
 
     def _fail_opted_out(self):
         opted_out = self.filtered(lambda reminder: reminder.partner_id.arrears_opt_out)

@@ -3,3 +3,4 @@ from . import test_delivery
 from . import test_escalation
 from . import test_gateway
 from . import test_gateway_callback
+from . import test_ui

@@ -131,6 +131,16 @@ class TestDelivery(common.ArrearsCase):
         self.assertEqual(set(reminders.mapped("state")), {"cancelled"})
         self.assertFalse(reminders.mail_id)
 
+    def test_credits_covering_balance_cancel(self):
+        self._post_invoice(self.customer, 300.0, self.today - timedelta(days=10))
+        self._post_invoice(self.customer, 500.0, self.today - timedelta(days=5), move_type="out_refund")
+        reminders = self._run(self.today)
+
+        reminders._deliver()
+
+        self.assertEqual(set(reminders.mapped("state")), {"cancelled"})
+        self.assertIn("cover the reminded invoices", reminders[0].error)
+
     def test_stale_queued_reminder_fails(self):
         reminder = self._queued_email()
 
