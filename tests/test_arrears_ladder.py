@@ -598,3 +598,36 @@ def test_gap_end_without_gap():
 
 def test_gap_end_adds_days():
     assert ladder.gap_end(TODAY, 5) == TODAY + timedelta(days=5)
+
+
+# A floor level: the level a line is sent at the next run after a broken payment plan.
+
+
+def test_floor_level_sends_higher_level_than_days():
+    due = dataclasses.replace(line(due=days_ago(8), level=22), floor_level_id=24)
+
+    assert ladder.escalation_for_line(LADDER, due, TODAY).id == 24
+
+
+def test_floor_level_below_days_target_is_ignored():
+    due = dataclasses.replace(line(due=days_ago(70)), floor_level_id=22)
+
+    assert ladder.escalation_for_line(LADDER, due, TODAY).id == 24
+
+
+def test_floor_level_already_reached_sends_nothing():
+    due = dataclasses.replace(line(due=days_ago(8), level=24), floor_level_id=23)
+
+    assert ladder.escalation_for_line(LADDER, due, TODAY) is None
+
+
+def test_floor_level_is_due_today():
+    due = dataclasses.replace(line(due=days_ago(8), level=22), floor_level_id=24)
+
+    assert ladder.next_reminder_date(LADDER, due, None, TODAY) == TODAY
+
+
+def test_floor_level_ignored_on_excluded_line():
+    due = dataclasses.replace(line(due=days_ago(8), excluded=True), floor_level_id=24)
+
+    assert ladder.escalation_for_line(LADDER, due, TODAY) is None

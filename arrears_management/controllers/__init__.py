@@ -1,1 +1,2 @@
 from . import gateway_status
+from . import portal

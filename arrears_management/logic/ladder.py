@@ -55,6 +55,9 @@ class DueLine:
     residual: float
     current_level_id: int = 0
     excluded: bool = False
+    # Level the line moves to at the next run even when it is not that late yet,
+    # for example after a broken payment plan; 0 for none.
+    floor_level_id: int = 0
 
 
 @dataclass
@@ -83,6 +86,9 @@ def escalation_for_line(policy, line, today):
     if line.excluded or line.residual <= 0:
         return None
     level = target_level(policy, (today - line.due_date).days)
+    floor_rank = policy.rank(line.floor_level_id) if line.floor_level_id else -1
+    if floor_rank > (policy.rank(level.id) if level else -1):
+        level = policy.levels[floor_rank]
     if level is None:
         return None
     if policy.rank(level.id) <= policy.rank(line.current_level_id):
@@ -142,6 +148,8 @@ def next_reminder_date(policy, line, last_reminder_date, today):
     if not upcoming:
         return None
     due = max(line.due_date + timedelta(days=upcoming[0].days), today)
+    if line.floor_level_id and policy.rank(line.floor_level_id) > current_rank:
+        due = today
     allowed_from = gap_end(last_reminder_date, policy.min_gap_days)
     if allowed_from is not None and allowed_from > due:
         due = allowed_from

@@ -7,3 +7,10 @@ from . import res_partner
 from . import account_move_line
 from . import account_move
 from . import mail_mail
+from . import arrears_reference_rate
+from . import arrears_fee_charge
+from . import arrears_plan
+from . import arrears_promise
+from . import account_move_line_fee
+from . import account_move_send
+from . import res_partner_payment

@@ -65,6 +65,7 @@ class AccountMoveLine(models.Model):
                 residual=line.amount_residual,
                 current_level_id=line.arrears_level_id.id,
                 excluded=line.move_id.id in excluded_moves,
+                floor_level_id=line.arrears_resume_level_id.id,
             )
             for line in self
         ]

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..logic import aging
 
@@ -42,6 +42,56 @@ class ResCompany(models.Model):
         help="A reminder still queued this many days after the run is marked failed, so none waits forever.",
     )
 
+    arrears_payment_policy_text = fields.Text(
+        string="Payment Policy",
+        translate=True,
+        default=lambda self: self._default_arrears_payment_policy_text(),
+        help="Short text on invoices, invoice emails, reminders and the customer portal, one translation per "
+        "language. Placeholders: {due_date}, {amount}, {late_fee}, {interest_rate}, {grace_days}, {reference}, "
+        "{company}.",
+    )
+    arrears_fee_auto_post = fields.Boolean(
+        string="Post Fee Invoices",
+        help="Post the invoices of late fees and interest right away; otherwise they stay in draft for review.",
+    )
+    arrears_fee_journal_id = fields.Many2one(
+        "account.journal",
+        string="Fee Journal",
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+        help="Sales journal of the fee invoices; empty for the first sales journal.",
+    )
+    arrears_fee_account_id = fields.Many2one(
+        "account.account",
+        string="Fee Income Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account of fee invoice lines; empty for the fee journal's default account.",
+    )
+    arrears_plan_reminder_days = fields.Integer(
+        string="Installment Reminder (days before)",
+        default=3,
+        help="Days before each installment date on which the customer receives a reminder email.",
+    )
+
+    def _default_arrears_payment_policy_text(self):
+        return self.env._(
+            "Please pay {amount} by {due_date}. Payments received later than {grace_days} days after the due date "
+            "bear interest at {interest_rate} a year and a late payment fee of {late_fee}."
+        )
+
+    @api.constrains("arrears_plan_reminder_days")
+    def _check_arrears_plan_reminder_days(self):
+        for company in self:
+            if company.arrears_plan_reminder_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The installment reminder of %(company)s is set %(days)s days before the date: enter 0 or more.",
+                        company=company.name,
+                        days=company.arrears_plan_reminder_days,
+                    )
+                )
+
     @api.constrains("arrears_bucket_boundaries")
     def _check_arrears_bucket_boundaries(self):
         for company in self:
@@ -83,6 +133,32 @@ class ResCompany(models.Model):
         """Return the parsed bucket boundaries of this company."""
         self.ensure_one()
         return aging.parse_bucket_boundaries(self.arrears_bucket_boundaries or "30,60,90")
+
+    def _arrears_fee_journal(self):
+        """Return the sales journal of this company's fee invoices, or raise UserError when it has none."""
+        self.ensure_one()
+        journal = self.arrears_fee_journal_id or self.env["account.journal"].search(
+            [*self.env["account.journal"]._check_company_domain(self), ("type", "=", "sale")], limit=1
+        )
+        if not journal:
+            raise UserError(
+                self.env._("%(company)s has no sales journal for fee invoices: create one.", company=self.name)
+            )
+        return journal
+
+    def _arrears_fee_account(self, journal):
+        """Return the income account of fee invoice lines, or raise UserError when none is set."""
+        self.ensure_one()
+        account = self.arrears_fee_account_id or journal.default_account_id
+        if not account:
+            raise UserError(
+                self.env._(
+                    "No income account for fee invoices in %(company)s: set one in Invoicing settings, "
+                    "Collections section.",
+                    company=self.name,
+                )
+            )
+        return account
 
     def _arrears_today(self):
         """Return today's date in the company's timezone (its partner's ``tz``), not in UTC."""

@@ -4,3 +4,7 @@ from . import test_escalation
 from . import test_gateway
 from . import test_gateway_callback
 from . import test_ui
+from . import test_fees
+from . import test_agreements
+from . import test_terms
+from . import test_portal

@@ -203,3 +203,55 @@ class GatewayStub:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+class ArrearsFeeCase(ArrearsCase):
+    """ArrearsCase with a custom late fee policy (10 % a year, charged daily) and a portal user per customer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy.write(
+            {
+                "fee_mode": "custom",
+                "fee_currency_id": cls.company.currency_id.id,
+                "interest_rate": 10.0,
+                "interest_grace_days": 0,
+                "interest_interval_days": 1,
+                "interest_day_count": "actual_actual",
+            }
+        )
+        cls.company.write({"arrears_fee_auto_post": False})
+        cls.portal_user = new_test_user(
+            cls.env, login="arrears_portal", groups="base.group_portal", name="Bakery Accountant"
+        )
+        cls.portal_user.partner_id.write({"parent_id": cls.customer.id, "email": "accountant@bakery.example.com"})
+        cls.other_portal_user = new_test_user(
+            cls.env, login="arrears_portal_other", groups="base.group_portal", name="Garage Accountant"
+        )
+        cls.other_portal_user.partner_id.parent_id = cls.other_customer
+
+    def _charge(self, run_date, company=None, partners=None):
+        """Run the fee charge of ``company`` as on ``run_date``; return the new charges."""
+        company = company or self.company
+        Charge = self.env["arrears.fee.charge"].with_company(company)
+        _checked, charges, _left = Charge._charge_company(company, partners=partners, today=run_date)
+        return charges
+
+    def _make_plan(self, invoices, first_date, count=3, **values):
+        """Create a draft plan over ``invoices`` with a computed monthly schedule."""
+        plan = self.env["arrears.plan"].create(
+            dict(
+                {
+                    "partner_id": invoices.commercial_partner_id.id,
+                    "move_ids": [Command.set(invoices.ids)],
+                    "installment_count": count,
+                    "first_date": first_date,
+                    "frequency": "monthly",
+                    "user_id": self.collector.id,
+                },
+                **values,
+            )
+        )
+        plan.action_compute_schedule()
+        return plan

@@ -1,1 +1,2 @@
 from . import arrears_run_preview
+from . import arrears_fee_waive
