@@ -61,3 +61,27 @@ def bucket_label(days, boundaries=DEFAULT_BUCKET_BOUNDARIES):
             return f"{lower}-{upper}"
         lower = upper + 1
     return f"over {boundaries[-1]}"
+
+
+def summarize_lines(lines):
+    """Summarize an invoice's open due lines for the invoice's own aging fields.
+
+    ``lines`` are ``(days_overdue, bucket, level_id, level_days, next_reminder_date)``
+    tuples, where ``level_id`` is 0 for no level. Return the invoice's days
+    overdue and bucket (those of its latest line), its level (the line level
+    that triggers latest) and its next reminder date (the earliest), with 0,
+    None and 0 for an invoice without open lines.
+    """
+    lines = list(lines)
+    if not lines:
+        return {"days_overdue": 0, "aging_bucket": None, "level_id": 0, "next_reminder_date": None}
+    latest = max(lines, key=lambda line: line[0])
+    levelled = [line for line in lines if line[2]]
+    top_level = max(levelled, key=lambda line: line[3])[2] if levelled else 0
+    next_dates = [line[4] for line in lines if line[4]]
+    return {
+        "days_overdue": latest[0],
+        "aging_bucket": latest[1],
+        "level_id": top_level,
+        "next_reminder_date": min(next_dates) if next_dates else None,
+    }

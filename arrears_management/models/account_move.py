@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
+from ..logic import aging
 from .arrears_reminder import _SafeValues
 
 EXCLUSION_REASONS = [
@@ -74,18 +75,23 @@ class AccountMove(models.Model):
                     and line.amount_residual > 0
                 )
             )
-            levels = lines.arrears_level_id
-            days = max(lines.mapped("arrears_days_overdue"), default=0)
-            move.arrears_days_overdue = days
-            move.arrears_aging_bucket = (
-                lines and max(lines, key=lambda line: line.arrears_days_overdue).arrears_aging_bucket or False
+            summary = aging.summarize_lines(
+                (
+                    line.arrears_days_overdue,
+                    line.arrears_aging_bucket,
+                    line.arrears_level_id.id,
+                    line.arrears_level_id.days,
+                    None if move.arrears_excluded else line.arrears_next_reminder_date,
+                )
+                for line in lines
             )
-            move.arrears_level_id = levels and max(levels, key=lambda level: level.days) or False
+            move.arrears_days_overdue = summary["days_overdue"]
+            move.arrears_aging_bucket = summary["aging_bucket"] or False
+            move.arrears_level_id = summary["level_id"] or False
+            move.arrears_next_reminder_date = summary["next_reminder_date"] or False
             move.arrears_last_reminder_date = max(
                 move.line_ids.filtered("arrears_last_reminder_date").mapped("arrears_last_reminder_date"), default=False
             )
-            next_dates = [date for date in lines.mapped("arrears_next_reminder_date") if date]
-            move.arrears_next_reminder_date = not move.arrears_excluded and min(next_dates, default=False) or False
 
     @api.depends("arrears_fee_charge_ids.state", "state")
     def _compute_arrears_fee_waivable(self):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..logic import aging, ladder
+from .bulk_update import bulk_update
 
 
 class AccountMoveLine(models.Model):
@@ -70,47 +71,99 @@ class AccountMoveLine(models.Model):
             for line in self
         ]
 
-    def _arrears_plan(self, company, today):
-        """Return today's planned reminders for these lines, and the policy of each customer."""
+    def _arrears_plan(self, company, today, due_lines=None):
+        """Return today's planned reminders for these lines, and the policy of each customer.
+
+        ``due_lines`` are these lines as ``_arrears_due_lines`` returns them,
+        when the caller already has them.
+        """
         policies = self._arrears_policies(company)
         last_dates = self.env["arrears.reminder"]._last_reminder_dates(company, self.partner_id)
-        plan = ladder.plan_run(self._arrears_due_lines(), policies, last_dates, today)
+        if due_lines is None:
+            due_lines = self._arrears_due_lines()
+        plan = ladder.plan_run(due_lines, policies, last_dates, today)
         return plan, policies
 
-    def _arrears_refresh_aging(self, company, today, policies):
-        """Write days overdue, bucket and next reminder date, one write per distinct value set."""
+    def _arrears_refresh_aging(self, company, today, policies, due_lines=None):
+        """Store days overdue, bucket and next reminder date on these lines and their invoices.
+
+        The values are written with ``bulk_update`` in a few statements, and
+        each invoice's summary fields are computed from its lines with the
+        same ``aging.summarize_lines`` as ``account.move._compute_arrears_summary``.
+        """
         boundaries = company._arrears_bucket_boundaries()
         last_dates = self.env["arrears.reminder"]._last_reminder_dates(company, self.partner_id)
-        groups = {}
-        for due_line in self._arrears_due_lines():
+        if due_lines is None:
+            due_lines = self._arrears_due_lines()
+        level_ids = {due_line.current_level_id for due_line in due_lines} - {0}
+        level_days = {level.id: level.days for level in self.env["arrears.policy.level"].browse(level_ids)}
+        line_rows = []
+        lines_by_move = {}
+        move_by_line = {line.id: line.move_id.id for line in self}
+        for due_line in due_lines:
             days = aging.days_overdue(due_line.due_date, today)
+            bucket = aging.bucket_label(days, boundaries)
             policy = policies.get(due_line.partner_id)
             next_date = policy and ladder.next_reminder_date(
                 policy, due_line, last_dates.get(due_line.partner_id), today
             )
-            key = (days, aging.bucket_label(days, boundaries), next_date or False)
-            groups.setdefault(key, []).append(due_line.id)
-        for (days, bucket, next_date), line_ids in groups.items():
-            self.browse(line_ids).write(
-                {
-                    "arrears_days_overdue": days,
-                    "arrears_aging_bucket": bucket,
-                    "arrears_next_reminder_date": next_date,
-                }
+            next_date = next_date or None
+            line_rows.append((due_line.id, days, bucket, next_date))
+            level_id = due_line.current_level_id
+            lines_by_move.setdefault(move_by_line[due_line.id], []).append(
+                (days, bucket, level_id, level_days.get(level_id, 0), None if due_line.excluded else next_date)
             )
+        bulk_update(
+            self.env,
+            "account.move.line",
+            ["arrears_days_overdue", "arrears_aging_bucket", "arrears_next_reminder_date"],
+            line_rows,
+        )
 
-    def _arrears_recipient(self):
-        """Return the contact a reminder about these lines goes to.
+        move_rows = []
+        for move_id, rows in lines_by_move.items():
+            summary = aging.summarize_lines(rows)
+            move_rows.append(
+                (
+                    move_id,
+                    summary["days_overdue"],
+                    summary["aging_bucket"],
+                    summary["level_id"] or None,
+                    summary["next_reminder_date"],
+                )
+            )
+        bulk_update(
+            self.env,
+            "account.move",
+            ["arrears_days_overdue", "arrears_aging_bucket", "arrears_level_id", "arrears_next_reminder_date"],
+            move_rows,
+        )
+
+    def _arrears_recipients(self, partner_ids):
+        """Return ``{customer id: contact}``: who each customer's reminder about these lines goes to.
 
         In order: the customer's collections contact, the invoice partner of
-        the oldest line when it has an email, the customer's invoice-address
-        contacts with an email, then the customer itself.
+        its oldest line when it has an email, its invoice-address contacts
+        with an email, then the customer itself. Reads everything in a few
+        queries for all customers at once.
         """
-        customer = self[:1].partner_id.commercial_partner_id
-        if customer.arrears_collections_contact_id:
-            return customer.arrears_collections_contact_id
+        customers = self.env["res.partner"].browse(partner_ids)
+        invoice_contacts = {}
+        for contact in self.env["res.partner"].search(
+            [("parent_id", "in", customers.ids), ("type", "=", "invoice"), ("email", "!=", False)], order="id"
+        ):
+            invoice_contacts.setdefault(contact.parent_id.id, contact)
+        lines_by_customer = {}
         for line in self.sorted(lambda line: (line.date_maturity, line.id)):
-            if line.move_id.partner_id.email:
-                return line.move_id.partner_id
-        invoice_contacts = customer.child_ids.filtered(lambda child: child.type == "invoice" and child.email)
-        return invoice_contacts[:1] or customer
+            lines_by_customer.setdefault(line.partner_id.id, []).append(line)
+
+        recipients = {}
+        for customer in customers:
+            recipient = customer.arrears_collections_contact_id
+            if not recipient:
+                with_email = [line for line in lines_by_customer.get(customer.id, []) if line.move_id.partner_id.email]
+                recipient = (
+                    with_email[0].move_id.partner_id if with_email else invoice_contacts.get(customer.id, customer)
+                )
+            recipients[customer.id] = recipient
+        return recipients

@@ -1,3 +1,4 @@
+import dataclasses
 import logging
 import threading
 from datetime import timedelta
@@ -11,6 +12,7 @@ from ..logic import gateway as gateway_logic
 from ..logic import phone as phone_logic
 from ..logic import retry as retry_rules
 from .arrears_policy import CHANNELS
+from .bulk_update import bulk_update
 
 _logger = logging.getLogger(__name__)
 
@@ -193,9 +195,17 @@ class ArrearsReminder(models.Model):
             return self.browse()
 
         lines = self.env["account.move.line"]._arrears_open_lines(company, partners)
-        plan, policies = lines._arrears_plan(company, today)
+        due_lines = lines._arrears_due_lines()
+        plan, policies = lines._arrears_plan(company, today, due_lines)
         reminders = self._queue_plan(company, plan, lines, today)
-        lines._arrears_refresh_aging(company, today, policies)
+        new_levels = {line_id: level_id for planned in plan for line_id, level_id in planned.line_levels.items()}
+        due_lines = [
+            dataclasses.replace(due_line, current_level_id=new_levels[due_line.id])
+            if due_line.id in new_levels
+            else due_line
+            for due_line in due_lines
+        ]
+        lines._arrears_refresh_aging(company, today, policies, due_lines)
         lines.partner_id._arrears_refresh_level(company)
         _logger.info(
             "Arrears escalation of company %s: %s open lines, %s customers reminded, %s reminders queued",
@@ -214,11 +224,12 @@ class ArrearsReminder(models.Model):
         levels = self.env["arrears.policy.level"].browse({planned.level_id for planned in plan})
         level_by_id = {level.id: level for level in levels}
 
+        planned_line_ids = [line_id for planned in plan for line_id in planned.line_levels]
+        recipients = lines.browse(planned_line_ids)._arrears_recipients([planned.partner_id for planned in plan])
         reminder_values, item_rows = [], []
         for planned in plan:
             level = level_by_id[planned.level_id]
-            planned_lines = self.env["account.move.line"].browse(list(planned.line_levels))
-            contact = planned_lines._arrears_recipient()
+            contact = recipients[planned.partner_id]
             amount = sum(lines_by_id[line_id].amount_residual for line_id in planned.line_levels)
             for channel in level._channels():
                 reminder_values.append(
@@ -237,13 +248,57 @@ class ArrearsReminder(models.Model):
                     [(line_id, line_level, channel) for line_id, line_level in planned.line_levels.items()]
                 )
 
-        reminders = self.with_context(mail_create_nolog=True, tracking_disable=True).create(reminder_values)
+        reminders = self._insert_reminders(reminder_values)
         kept = self._insert_items(reminders, item_rows)
         (reminders - kept).unlink()
 
         self._apply_level_effects(plan, level_by_id, company)
         self._write_line_levels(plan, today)
         return kept
+
+    def _insert_reminders(self, values_list):
+        """Insert queued reminders in one statement and return them, in the order of ``values_list``.
+
+        A run queues thousands of reminders at once, and ``create()`` spends
+        most of its time on mail-thread and company checks that a new queued
+        reminder does not need: every value here comes from the run itself.
+        """
+        self.env.flush_all()
+        columns = [
+            "company_id",
+            "partner_id",
+            "contact_id",
+            "policy_id",
+            "level_id",
+            "channel",
+            "run_date",
+            "amount_due",
+        ]
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        rows = SQL(", ").join(
+            SQL(
+                "(%s, 'queued', 0, %s, %s, %s, %s)",
+                SQL(", ").join(SQL("%s", values[column]) for column in columns),
+                uid,
+                now,
+                uid,
+                now,
+            )
+            for values in values_list
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO arrears_reminder (%s, state, attempts, create_uid, create_date, write_uid, write_date)
+                VALUES %s
+                RETURNING id
+                """,
+                SQL(", ").join(SQL.identifier(column) for column in columns),
+                rows,
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _insert_items(self, reminders, item_rows):
         """Insert the reminder lines, skipping any (line, level, channel) already reminded.
@@ -277,20 +332,22 @@ class ArrearsReminder(models.Model):
         return reminders.filtered(lambda reminder: reminder.id in kept_ids)
 
     def _write_line_levels(self, plan, today):
-        lines_by_level = {}
-        for planned in plan:
-            for line_id, level_id in planned.line_levels.items():
-                lines_by_level.setdefault(level_id, []).append(line_id)
-        for level_id, line_ids in lines_by_level.items():
-            self.env["account.move.line"].browse(line_ids).write(
-                {"arrears_level_id": level_id, "arrears_last_reminder_date": today}
-            )
+        """Store each planned line's new level and today's date on the line and its invoice."""
+        rows = [(line_id, level_id, today) for planned in plan for line_id, level_id in planned.line_levels.items()]
+        bulk_update(self.env, "account.move.line", ["arrears_level_id", "arrears_last_reminder_date"], rows)
+        move_ids = self.env["account.move.line"].browse([row[0] for row in rows]).move_id.ids
+        bulk_update(
+            self.env, "account.move", ["arrears_last_reminder_date"], [(move_id, today) for move_id in move_ids]
+        )
 
     def _apply_level_effects(self, plan, level_by_id, company):
         """Put customers on credit hold and notify the collections manager, as their level asks."""
         hold_ids = [planned.partner_id for planned in plan if level_by_id[planned.level_id].credit_hold]
         if hold_ids:
-            self.env["res.partner"].browse(hold_ids).with_company(company).write({"arrears_credit_hold": True})
+            # The reminder of the level that set the hold is the trace of the change.
+            self.env["res.partner"].browse(hold_ids)._arrears_write_company_value(
+                company, "arrears_credit_hold", dict.fromkeys(hold_ids, True)
+            )
 
         todo_type = self.env.ref("mail.mail_activity_data_todo")
         partner_model_id = self.env["ir.model"]._get_id("res.partner")

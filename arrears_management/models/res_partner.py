@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class ResPartner(models.Model):
@@ -93,7 +94,13 @@ class ResPartner(models.Model):
         return levels | policy.level_ids if policy else levels
 
     def _arrears_refresh_level(self, company):
-        """Store the highest level among each customer's open lines, one write per level."""
+        """Store the highest level among each customer's open lines in ``company``.
+
+        The level is company-dependent, so it lives in a JSON column keyed by
+        company id. One ``UPDATE`` sets the key for every customer: going
+        through ``write()`` would run the partner's commercial-field sync for
+        each of thousands of customers.
+        """
         lines = self.env["account.move.line"].search_fetch(
             self.env["account.move.line"]._arrears_open_lines_domain(company) + [("partner_id", "in", self.ids)],
             ["partner_id", "arrears_level_id"],
@@ -104,13 +111,44 @@ class ResPartner(models.Model):
             current = highest.get(line.partner_id.id)
             if level and (not current or level.days > current.days):
                 highest[line.partner_id.id] = level
-        by_level = {}
-        for partner in self.with_company(company):
-            level = highest.get(partner.id)
-            if partner.arrears_level_id != (level or self.env["arrears.policy.level"]):
-                by_level.setdefault(level and level.id or False, []).append(partner.id)
-        for level_id, partner_ids in by_level.items():
-            self.browse(partner_ids).with_company(company).write({"arrears_level_id": level_id})
+        self._arrears_write_company_value(
+            company, "arrears_level_id", {partner_id: level.id for partner_id, level in highest.items()}
+        )
+
+    def _arrears_write_company_value(self, company, field_name, value_by_partner):
+        """Set the company-dependent ``field_name`` of every partner of ``self`` in ``company``.
+
+        Company-dependent values live in a JSON column keyed by company id; a
+        partner missing from ``value_by_partner`` gets no value (null). One
+        ``UPDATE`` sets the key for all partners, where ``write()`` would run
+        the partner's commercial-field sync for each of thousands of customers.
+        """
+        if not self:
+            return
+        # ``column_type`` is jsonb for company-dependent fields; ``_column_type`` is the type of one value.
+        cast = SQL.identifier(self._fields[field_name]._column_type[1].lower())
+        self.flush_model([field_name])
+        rows = SQL(", ").join(
+            SQL("(%s, %s::%s)", partner_id, value_by_partner.get(partner_id), cast) for partner_id in self.ids
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner AS partner
+                   SET %s = COALESCE(partner.%s, '{}'::jsonb) || jsonb_build_object(%s, batch.value)
+                  FROM (VALUES %s) AS batch(id, value)
+                 WHERE partner.id = batch.id
+                   AND (partner.%s -> %s) IS DISTINCT FROM to_jsonb(batch.value)
+                """,
+                SQL.identifier(field_name),
+                SQL.identifier(field_name),
+                str(company.id),
+                rows,
+                SQL.identifier(field_name),
+                str(company.id),
+            )
+        )
+        self.invalidate_model([field_name])
 
     def action_arrears_send_now(self):
         """Run today's escalation for these customers and deliver what it queues right away."""
