@@ -84,12 +84,14 @@ class AccountMoveLine(models.Model):
         plan = ladder.plan_run(due_lines, policies, last_dates, today)
         return plan, policies
 
-    def _arrears_refresh_aging(self, company, today, policies, due_lines=None):
-        """Store days overdue, bucket and next reminder date on these lines and their invoices.
+    def _arrears_refresh_aging(self, company, today, policies, due_lines=None, reminded_line_ids=()):
+        """Store days overdue, bucket, level and reminder dates on these lines and their invoices.
 
-        The values are written with ``bulk_update`` in a few statements, and
-        each invoice's summary fields are computed from its lines with the
-        same ``aging.summarize_lines`` as ``account.move._compute_arrears_summary``.
+        ``due_lines`` carry each line's level after today's run, and the lines
+        in ``reminded_line_ids`` were reminded today. One ``bulk_update`` per
+        table writes everything, and each invoice's summary fields are computed
+        from its lines with the same ``aging.summarize_lines`` as
+        ``account.move._compute_arrears_summary``.
         """
         boundaries = company._arrears_bucket_boundaries()
         last_dates = self.env["arrears.reminder"]._last_reminder_dates(company, self.partner_id)
@@ -108,7 +110,8 @@ class AccountMoveLine(models.Model):
                 policy, due_line, last_dates.get(due_line.partner_id), today
             )
             next_date = next_date or None
-            line_rows.append((due_line.id, days, bucket, next_date))
+            reminded = today if due_line.id in reminded_line_ids else None
+            line_rows.append((due_line.id, days, bucket, next_date, due_line.current_level_id or None, reminded))
             level_id = due_line.current_level_id
             lines_by_move.setdefault(move_by_line[due_line.id], []).append(
                 (days, bucket, level_id, level_days.get(level_id, 0), None if due_line.excluded else next_date)
@@ -116,10 +119,18 @@ class AccountMoveLine(models.Model):
         bulk_update(
             self.env,
             "account.move.line",
-            ["arrears_days_overdue", "arrears_aging_bucket", "arrears_next_reminder_date"],
+            [
+                "arrears_days_overdue",
+                "arrears_aging_bucket",
+                "arrears_next_reminder_date",
+                "arrears_level_id",
+                "arrears_last_reminder_date",
+            ],
             line_rows,
+            keep_when_null=("arrears_level_id", "arrears_last_reminder_date"),
         )
 
+        reminded_moves = {move_by_line[line_id] for line_id in reminded_line_ids if line_id in move_by_line}
         move_rows = []
         for move_id, rows in lines_by_move.items():
             summary = aging.summarize_lines(rows)
@@ -130,13 +141,21 @@ class AccountMoveLine(models.Model):
                     summary["aging_bucket"],
                     summary["level_id"] or None,
                     summary["next_reminder_date"],
+                    today if move_id in reminded_moves else None,
                 )
             )
         bulk_update(
             self.env,
             "account.move",
-            ["arrears_days_overdue", "arrears_aging_bucket", "arrears_level_id", "arrears_next_reminder_date"],
+            [
+                "arrears_days_overdue",
+                "arrears_aging_bucket",
+                "arrears_level_id",
+                "arrears_next_reminder_date",
+                "arrears_last_reminder_date",
+            ],
             move_rows,
+            keep_when_null=("arrears_last_reminder_date",),
         )
 
     def _arrears_recipients(self, partner_ids):

@@ -12,7 +12,6 @@ from ..logic import gateway as gateway_logic
 from ..logic import phone as phone_logic
 from ..logic import retry as retry_rules
 from .arrears_policy import CHANNELS
-from .bulk_update import bulk_update
 
 _logger = logging.getLogger(__name__)
 
@@ -198,14 +197,7 @@ class ArrearsReminder(models.Model):
         due_lines = lines._arrears_due_lines()
         plan, policies = lines._arrears_plan(company, today, due_lines)
         reminders = self._queue_plan(company, plan, lines, today)
-        new_levels = {line_id: level_id for planned in plan for line_id, level_id in planned.line_levels.items()}
-        due_lines = [
-            dataclasses.replace(due_line, current_level_id=new_levels[due_line.id])
-            if due_line.id in new_levels
-            else due_line
-            for due_line in due_lines
-        ]
-        lines._arrears_refresh_aging(company, today, policies, due_lines)
+        self._write_line_levels(company, lines, due_lines, plan, policies, today)
         lines.partner_id._arrears_refresh_level(company)
         _logger.info(
             "Arrears escalation of company %s: %s open lines, %s customers reminded, %s reminders queued",
@@ -253,7 +245,6 @@ class ArrearsReminder(models.Model):
         (reminders - kept).unlink()
 
         self._apply_level_effects(plan, level_by_id, company)
-        self._write_line_levels(plan, today)
         return kept
 
     def _insert_reminders(self, values_list):
@@ -331,14 +322,16 @@ class ArrearsReminder(models.Model):
         reminders.invalidate_recordset(["item_ids"])
         return reminders.filtered(lambda reminder: reminder.id in kept_ids)
 
-    def _write_line_levels(self, plan, today):
-        """Store each planned line's new level and today's date on the line and its invoice."""
-        rows = [(line_id, level_id, today) for planned in plan for line_id, level_id in planned.line_levels.items()]
-        bulk_update(self.env, "account.move.line", ["arrears_level_id", "arrears_last_reminder_date"], rows)
-        move_ids = self.env["account.move.line"].browse([row[0] for row in rows]).move_id.ids
-        bulk_update(
-            self.env, "account.move", ["arrears_last_reminder_date"], [(move_id, today) for move_id in move_ids]
-        )
+    def _write_line_levels(self, company, lines, due_lines, plan, policies, today):
+        """Store the planned lines' new levels and today's date, together with the aging of all ``lines``."""
+        new_levels = {line_id: level_id for planned in plan for line_id, level_id in planned.line_levels.items()}
+        due_lines = [
+            dataclasses.replace(due_line, current_level_id=new_levels[due_line.id])
+            if due_line.id in new_levels
+            else due_line
+            for due_line in due_lines
+        ]
+        lines._arrears_refresh_aging(company, today, policies, due_lines, reminded_line_ids=set(new_levels))
 
     def _apply_level_effects(self, plan, level_by_id, company):
         """Put customers on credit hold and notify the collections manager, as their level asks."""

@@ -3,8 +3,10 @@
 from odoo.tools import SQL
 
 
-def bulk_update(env, model_name, field_names, rows, chunk_size=5000):
+def bulk_update(env, model_name, field_names, rows, keep_when_null=(), chunk_size=5000):
     """Write ``rows`` of ``(id, value, ...)`` into stored fields ``field_names`` of ``model_name``.
+
+    A None value of a field named in ``keep_when_null`` leaves that column as it is.
 
     The escalation run writes its own bookkeeping columns (days overdue,
     bucket, level, reminder dates) on every open due line each day. Through
@@ -30,7 +32,10 @@ def bulk_update(env, model_name, field_names, rows, chunk_size=5000):
             for row in chunk
         )
         assignments = SQL(", ").join(
-            SQL("%s = batch.%s", SQL.identifier(name), SQL.identifier(name)) for name in field_names
+            SQL("%s = COALESCE(batch.%s, target.%s)", SQL.identifier(name), SQL.identifier(name), SQL.identifier(name))
+            if name in keep_when_null
+            else SQL("%s = batch.%s", SQL.identifier(name), SQL.identifier(name))
+            for name in field_names
         )
         columns = SQL(", ").join(SQL.identifier(name) for name in ["id", *field_names])
         env.cr.execute(
