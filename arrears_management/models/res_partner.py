@@ -45,7 +45,7 @@ class ResPartner(models.Model):
         string="Total Overdue", compute="_compute_arrears_figures", currency_field="arrears_currency_id"
     )
     arrears_oldest_due_date = fields.Date(string="Oldest Due Date", compute="_compute_arrears_figures")
-    arrears_next_action = fields.Char(string="Next Action", compute="_compute_arrears_figures")
+    arrears_next_action = fields.Char(string="Next Collection Action", compute="_compute_arrears_figures")
     arrears_currency_id = fields.Many2one("res.currency", compute="_compute_arrears_figures")
     arrears_reminder_ids = fields.One2many("arrears.reminder", "partner_id", string="Reminder History")
     arrears_reminder_count = fields.Integer(compute="_compute_arrears_reminder_count")

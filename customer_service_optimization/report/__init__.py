@@ -1,0 +1,2 @@
+from . import cso_sla_report
+from . import cso_survey_report
