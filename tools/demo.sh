@@ -35,6 +35,8 @@ services_pid=$!
 
 export ODOO_DATA_DIR="$DEMO_DIR/filestore"
 config=$(write_odoo_config "$DEMO_DIR/odoo.conf" "$HTTP_PORT")
+# Every email, from the install's demo data on, goes to the local sink.
+printf 'smtp_server = 127.0.0.1\nsmtp_port = %s\n' "$DEMO_SMTP_PORT" >>"$config"
 addons=$(repository_addons | paste -sd, -)
 if ! psql -h "$PG_HOST" -p "$PG_PORT" -U "$ODOO_DB_USER" -d "$DEMO_DB" -tAc 'SELECT 1' >/dev/null 2>&1; then
     log "Creating the demo database $DEMO_DB with $addons and demo data (a few minutes)"

@@ -76,7 +76,7 @@ class ResCompany(models.Model):
 
     def _default_arrears_payment_policy_text(self):
         return self.env._(
-            "Please pay {amount} by {due_date}. Payments received later than {grace_days} days after the due date "
+            "{amount} is due on {due_date}. Payments received later than {grace_days} days after the due date "
             "bear interest at {interest_rate} a year and a late payment fee of {late_fee}."
         )
 

@@ -91,7 +91,7 @@ class TestPlans(common.ArrearsFeeCase):
         mails = self.env["mail.mail"].search([("model", "=", "arrears.plan.installment"), ("res_id", "=", first.id)])
         self.assertEqual(len(mails), 1, "one reminder per installment")
         self.assertIn(plan.name, mails.body_html)
-        self.assertIn("Please pay", mails.body_html, "the payment policy is in the reminder")
+        self.assertIn("is due on", mails.body_html, "the payment policy is in the reminder")
         self.assertEqual(mails.recipient_ids, self.customer)
 
     def test_payments_fill_installments_in_order(self):
