@@ -3,7 +3,6 @@ from collections import defaultdict
 
 import babel.dates
 import pytz
-from markupsafe import Markup
 from psycopg2.errors import UniqueViolation
 
 from odoo import api, fields, models
@@ -518,23 +517,19 @@ class CsoSlaTimer(models.Model):
         events = []
         for ticket, timers in self.grouped("ticket_id").items():
             recipient = ticket.user_id or ticket.team_id.user_id
-            lines = Markup("").join(
-                Markup("<li>%s</li>")
-                % self.env._(
-                    "%(timer)s: due %(deadline)s, %(remaining)s business hours left",
-                    timer=timer._label(),
-                    deadline=timer._format_moment(timer.deadline),
-                    remaining=_format_hours(timer.remaining_hours),
-                )
-                for timer in timers
-            )
-            body = Markup("<p>%s</p><ul>%s</ul>") % (self.env._("SLA at risk:"), lines)
-            ticket.message_post(
-                body=body,
-                author_id=self.env.ref("base.partner_root").id,
-                message_type="comment",
-                subtype_xmlid="customer_service_optimization.mt_sla_warning",
-                partner_ids=recipient.partner_id.ids,
+            ticket._sla_post_timer_list(
+                self.env._("SLA at risk:"),
+                [
+                    self.env._(
+                        "%(timer)s: due %(deadline)s, %(remaining)s business hours left",
+                        timer=timer._label(),
+                        deadline=timer._format_moment(timer.deadline),
+                        remaining=_format_hours(timer.remaining_hours),
+                    )
+                    for timer in timers
+                ],
+                "customer_service_optimization.mt_sla_warning",
+                recipient.partner_id.ids,
             )
             note = (
                 self.env._("Warning sent to %(user)s.", user=recipient.name)
@@ -572,23 +567,19 @@ class CsoSlaTimer(models.Model):
 
     def _notify_breach(self, ticket):
         leaders = self.policy_id.filtered("breach_notify_leader") and ticket.team_id.user_id
-        lines = Markup("").join(
-            Markup("<li>%s</li>")
-            % self.env._(
-                "%(timer)s: deadline %(deadline)s, target %(target)s business hours",
-                timer=timer._label(),
-                deadline=timer._format_moment(timer.deadline),
-                target=_format_hours(timer.target_hours),
-            )
-            for timer in self
-        )
-        body = Markup("<p>%s</p><ul>%s</ul>") % (self.env._("SLA breached:"), lines)
-        ticket.message_post(
-            body=body,
-            author_id=self.env.ref("base.partner_root").id,
-            message_type="comment",
-            subtype_xmlid="customer_service_optimization.mt_sla_breached",
-            partner_ids=leaders.partner_id.ids if leaders else [],
+        ticket._sla_post_timer_list(
+            self.env._("SLA breached:"),
+            [
+                self.env._(
+                    "%(timer)s: deadline %(deadline)s, target %(target)s business hours",
+                    timer=timer._label(),
+                    deadline=timer._format_moment(timer.deadline),
+                    target=_format_hours(timer.target_hours),
+                )
+                for timer in self
+            ],
+            "customer_service_optimization.mt_sla_breached",
+            leaders.partner_id.ids if leaders else [],
         )
 
     def _apply_breach_changes(self, ticket):

@@ -1,6 +1,8 @@
 import logging
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -419,6 +421,18 @@ class HelpdeskTicket(models.Model):
                 return self.env["mail.template"]
             return team.sla_ack_template_id or company.sla_ack_template_id or default
         return company.sla_ack_template_id or default
+
+    def _sla_post_timer_list(self, title, lines, subtype_xmlid, partner_ids):
+        """Post ``title`` and a bulleted list of ``lines`` (escaped) in the chatter as OdooBot."""
+        self.ensure_one()
+        items = Markup("").join(Markup("<li>%s</li>") % line for line in lines)
+        self.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>") % (title, items),
+            author_id=self.env.ref("base.partner_root").id,
+            message_type="comment",
+            subtype_xmlid=subtype_xmlid,
+            partner_ids=partner_ids,
+        )
 
     # ------------------------------------------------------------------
     # Satisfaction surveys
