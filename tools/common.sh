@@ -1,6 +1,6 @@
 # Shared shell functions of tools/test.sh and tools/demo.sh. Source it; do not run it.
 #
-# PostgreSQL: the server at 127.0.0.1:5432 is used when it answers. Otherwise a
+# PostgreSQL: the server at 127.0.0.1:5432 is used when it accepts connections. Otherwise a
 # throwaway cluster is created in a temporary folder, started on 127.0.0.1 and
 # removed by stop_postgres. Odoo refuses to connect as the "postgres" role, so
 # the scripts connect as $ODOO_DB_USER (default "odoo"), created when missing.

@@ -2,7 +2,7 @@
 
 The SMTP sink stores every message Odoo sends as an .eml file in the mail
 folder and prints one line per message. The provider accepts the generic
-JSON webhook format of arrears_management, answers with a message id and
+JSON webhook format of arrears_management, responds with a message id and
 prints each SMS or call it would have placed. Stop it with Ctrl+C.
 """
 

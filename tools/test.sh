@@ -3,8 +3,8 @@
 #
 # The plain-Python tests in tests/ always run. The Odoo suite (each addon's
 # tests/, through pytest-odoo, on a fresh database with both addons installed)
-# runs whenever Odoo 18.0 imports with this machine's python3; otherwise one
-# line says it was skipped and why. The last line sums up both runs.
+# runs whenever Odoo 18.0 imports with this machine's python3. Otherwise one
+# line reports that it was skipped and why. The last line sums up all runs.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/tools/common.sh"

@@ -25,8 +25,8 @@ def instants_at(day, wall_time, zone):
     """Return, in order, the UTC instants of ``day`` at which local clocks in ``zone`` show ``wall_time``.
 
     A wall time repeated by a fall-back change has two instants. A wall time
-    skipped by a spring-forward change has none, so the instant of the change,
-    when clocks jump past it, stands in for it.
+    skipped by a spring-forward change has none, so the function returns the
+    instant of the change, when clocks jump past it.
     """
     naive = datetime.combine(day, wall_time)
     folds = sorted({naive.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1)})
@@ -49,7 +49,7 @@ def next_contact_time(moment, tz_name, start_hour, end_hour, weekdays=DEFAULT_WE
     ``moment`` is a naive UTC datetime, as Odoo stores them, and so is the
     result. A moment is inside the window when the customer's local clock, in
     the zone ``tz_name``, shows a time from ``start_hour`` to ``end_hour`` on
-    one of ``weekdays`` (Monday is 0); an unknown zone counts as UTC. So in
+    one of ``weekdays`` (Monday is 0). An unknown zone counts as UTC. So in
     the hour that a fall-back change repeats, the clock decides, not the
     first pass. Raise ValueError when the window is empty.
     """

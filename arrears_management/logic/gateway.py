@@ -62,7 +62,7 @@ def build_session(connect_retries=2):
 
     Only connection errors are retried here: a request that reached the
     provider is never sent again inside one attempt, so a message cannot
-    go out twice because of a slow answer.
+    go out twice because of a slow response.
     """
     session = requests.Session()
     policy = Retry(

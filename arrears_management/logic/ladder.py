@@ -47,7 +47,7 @@ class Policy:
 
 @dataclass(frozen=True)
 class DueLine:
-    """A receivable due line as the ladder sees it."""
+    """A receivable due line in the form the ladder reads."""
 
     id: int
     partner_id: int

@@ -16,9 +16,9 @@ def is_retryable_status(status_code):
 
 
 def parse_retry_after(value, now):
-    """Return the delay in seconds that a ``Retry-After`` header asks for, or None.
+    """Return the delay in seconds that a ``Retry-After`` header requests, or None.
 
-    The header holds either seconds or an HTTP date; ``now`` is a naive UTC
+    The header contains either seconds or an HTTP date, and ``now`` is a naive UTC
     datetime. A date in the past gives 0.
     """
     if not value:
@@ -45,7 +45,7 @@ def backoff_delay(attempt, base_seconds=60, max_seconds=6 * 3600):
 def next_attempt_at(now, attempt, retry_after=None, base_seconds=60, max_seconds=6 * 3600):
     """Return when to try again after failed attempt number ``attempt`` (1-based).
 
-    A provider's ``Retry-After`` wins over the backoff when it asks for a
+    A provider's ``Retry-After`` wins over the backoff when it requests a
     longer wait, and is capped like it.
     """
     delay = backoff_delay(attempt, base_seconds, max_seconds)

@@ -45,7 +45,7 @@ class ArrearsPolicy(models.Model):
     min_gap_days = fields.Integer(
         string="Minimum Gap (days)",
         default=7,
-        help="Fewest days between two reminders to the same customer. Invoices that reach "
+        help="Minimum number of days between two reminders to the same customer. Invoices that reach "
         "a level inside the gap go into the next allowed reminder.",
     )
     manager_id = fields.Many2one(

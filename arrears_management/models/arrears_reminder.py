@@ -63,6 +63,12 @@ class ArrearsReminder(models.Model):
     mail_id = fields.Many2one("mail.mail", readonly=True, ondelete="set null", copy=False)
     letter_attachment_id = fields.Many2one("ir.attachment", string="Letter", readonly=True, copy=False)
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null", copy=False)
+    credit_line_ids = fields.Many2many(
+        "account.move.line",
+        string="Open Credits",
+        compute="_compute_credit_line_ids",
+        help="The customer's open credit notes and unreconciled payments, netted in the reminder's total.",
+    )
     items_html = fields.Html(
         string="Open Items",
         compute="_compute_items_html",
@@ -99,13 +105,12 @@ class ArrearsReminder(models.Model):
         lines = self.item_ids.move_line_id.filtered(lambda line: not line.reconciled and line.amount_residual > 0)
         return lines.sorted(lambda line: (line.date_maturity or fields.Date.today(), line.id))
 
-    def _credit_items(self):
-        """Return the customer's open credit notes and unreconciled payments in this company."""
-        self.ensure_one()
-        return self.env["account.move.line"].search(
+    def _compute_credit_line_ids(self):
+        # One search for every reminder being read, instead of one per reminder.
+        lines = self.env["account.move.line"].search(
             [
-                ("company_id", "=", self.company_id.id),
-                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "in", self.company_id.ids),
+                ("partner_id", "in", self.partner_id.ids),
                 ("account_id.account_type", "=", "asset_receivable"),
                 ("parent_state", "=", "posted"),
                 ("reconciled", "=", False),
@@ -113,6 +118,15 @@ class ArrearsReminder(models.Model):
             ],
             order="date, id",
         )
+        by_customer = lines.grouped(lambda line: (line.company_id.id, line.partner_id.id))
+        for reminder in self:
+            key = (reminder.company_id.id, reminder.partner_id.id)
+            reminder.credit_line_ids = by_customer.get(key, self.env["account.move.line"])
+
+    def _credit_items(self):
+        """Return the customer's open credit notes and unreconciled payments in this company."""
+        self.ensure_one()
+        return self.credit_line_ids
 
     def _totals(self):
         """Return the open, credit and net amounts of this reminder in company currency."""
@@ -168,10 +182,10 @@ class ArrearsReminder(models.Model):
         """Age all open customer invoices and queue today's reminders, company by company.
 
         Each company is planned under a transaction-level advisory lock, so two
-        workers never plan the same company at once; the unique index on the
+        workers never plan the same company at once. The unique index on the
         reminder lines is the final guarantee against a second reminder of one
-        level for one due line. A crash rolls back the company being planned,
-        and the next run plans it again.
+        level for one due line. The run is one transaction, so a crash rolls it
+        back whole and the next run plans every company again.
         """
         companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         _logger.info("Arrears escalation run started for %s companies", len(companies))
@@ -209,7 +223,7 @@ class ArrearsReminder(models.Model):
         return reminders
 
     def _queue_plan(self, company, plan, lines, today):
-        """Create the reminders and reminder lines of ``plan``; return the reminders kept."""
+        """Create the reminders and reminder lines of ``plan``; return those that got lines."""
         if not plan:
             return self.browse()
         lines_by_id = {line.id: line for line in lines}
@@ -241,11 +255,11 @@ class ArrearsReminder(models.Model):
                 )
 
         reminders = self._insert_reminders(reminder_values)
-        kept = self._insert_items(reminders, item_rows)
-        (reminders - kept).unlink()
+        reminders_with_lines = self._insert_items(reminders, item_rows)
+        (reminders - reminders_with_lines).unlink()
 
         self._apply_level_effects(plan, level_by_id, company)
-        return kept
+        return reminders_with_lines
 
     def _insert_reminders(self, values_list):
         """Insert queued reminders in one statement and return them, in the order of ``values_list``.
@@ -294,9 +308,9 @@ class ArrearsReminder(models.Model):
     def _insert_items(self, reminders, item_rows):
         """Insert the reminder lines, skipping any (line, level, channel) already reminded.
 
-        The ORM cannot express ``ON CONFLICT DO NOTHING``; it lets a run that
-        races another one, or reruns after a crash, keep what is new and
-        silently drop what already exists. Return the reminders that got lines.
+        The ORM cannot express ``ON CONFLICT DO NOTHING``, which lets a run that
+        races another one keep what is new and drop what already exists.
+        Return the reminders that got lines.
         """
         self.env.flush_all()
         values = []
@@ -317,10 +331,10 @@ class ArrearsReminder(models.Model):
                 SQL(", ").join(values),
             )
         )
-        kept_ids = {row[0] for row in self.env.cr.fetchall()}
+        ids_with_lines = {row[0] for row in self.env.cr.fetchall()}
         self.env["arrears.reminder.item"].invalidate_model()
         reminders.invalidate_recordset(["item_ids"])
-        return reminders.filtered(lambda reminder: reminder.id in kept_ids)
+        return reminders.filtered(lambda reminder: reminder.id in ids_with_lines)
 
     def _write_line_levels(self, company, lines, due_lines, plan, policies, today):
         """Store the planned lines' new levels and today's date, together with the aging of all ``lines``."""
@@ -334,7 +348,7 @@ class ArrearsReminder(models.Model):
         lines._arrears_refresh_aging(company, today, policies, due_lines, reminded_line_ids=set(new_levels))
 
     def _apply_level_effects(self, plan, level_by_id, company):
-        """Put customers on credit hold and notify the collections manager, as their level asks."""
+        """Put customers on credit hold and notify the collections manager where their level requires it."""
         hold_ids = [planned.partner_id for planned in plan if level_by_id[planned.level_id].credit_hold]
         if hold_ids:
             # The reminder of the level that set the hold is the trace of the change.
@@ -539,13 +553,14 @@ class ArrearsReminder(models.Model):
         """Give the customer's collector a call activity per reminder."""
         call_type = self.env.ref("mail.mail_activity_data_call")
         partner_model_id = self.env["ir.model"]._get_id("res.partner")
-        for reminder in self:
-            user = (
-                reminder.partner_id.arrears_collector_id
-                or reminder.policy_id.collector_id
-                or self.env.ref("base.user_admin")
-            )
-            activity = self.env["mail.activity"].create(
+        users = [
+            reminder.partner_id.arrears_collector_id
+            or reminder.policy_id.collector_id
+            or self.env.ref("base.user_admin")
+            for reminder in self
+        ]
+        activities = self.env["mail.activity"].create(
+            [
                 {
                     "res_model_id": partner_model_id,
                     "res_id": reminder.partner_id.id,
@@ -557,7 +572,10 @@ class ArrearsReminder(models.Model):
                         level=reminder.level_id.name,
                     ),
                 }
-            )
+                for reminder, user in zip(self, users, strict=True)
+            ]
+        )
+        for reminder, user, activity in zip(self, users, activities, strict=True):
             reminder._mark_sent(activity_id=activity.id, recipient=user.name, attempts=reminder.attempts + 1)
 
     def _deliver_letter(self):

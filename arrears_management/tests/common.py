@@ -153,10 +153,10 @@ class SmtpSink:
 
 
 class GatewayStub:
-    """A real HTTP server on 127.0.0.1 that plays an SMS provider with scripted answers.
+    """A real HTTP server on 127.0.0.1 that plays an SMS provider with scripted responses.
 
-    ``answers`` is a list of ``(status, headers, body)`` consumed one per request;
-    the last answer repeats. ``requests`` keeps what the server received.
+    ``answers`` is a list of ``(status, headers, body)`` consumed one per request,
+    and the last one repeats. ``requests`` keeps what the server received.
     """
 
     def __init__(self, answers, delay=0.0):

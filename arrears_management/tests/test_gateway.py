@@ -133,7 +133,7 @@ class TestGateway(common.ArrearsCase):
         self.assertEqual(len(stub.requests), 1)
 
     def test_timeout_schedules_retry(self):
-        # Odoo's test mode raises any request timeout below 10 s to 10 s, so the provider answers later.
+        # Odoo's test mode raises any request timeout below 10 s to 10 s, so the provider responds later.
         with common.GatewayStub([(201, {}, {"sid": "late"})], delay=10.5) as stub:
             self._gateway(stub.url, timeout=0.3)
             reminder = self._queued_sms()
