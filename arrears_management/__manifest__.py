@@ -1,7 +1,7 @@
 {
     "name": "Arrears Management",
     "summary": "Aging, escalation, reminders, late fees, installment plans and promises to pay for overdue customer invoices",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/arrears-and-service/odoo-addons",
     "author": "Arrears and Service Addons contributors",

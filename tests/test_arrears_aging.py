@@ -118,6 +118,32 @@ def test_bucket_labels_unique(boundaries):
     assert len(labels) == len(boundaries) + 2
 
 
+# bucket_ranges and bucket_day_range
+
+
+def test_bucket_ranges_default():
+    assert aging.bucket_ranges() == [
+        ("current", None, 0),
+        ("1-30", 1, 30),
+        ("31-60", 31, 60),
+        ("61-90", 61, 90),
+        ("over 90", 91, None),
+    ]
+
+
+def test_bucket_day_range_unknown_label():
+    assert aging.bucket_day_range("over 365") is None
+
+
+@PROPERTY_SETTINGS
+@given(days=day_counts, boundaries=boundary_tuples)
+def test_bucket_day_range_holds_its_days(days, boundaries):
+    first, last = aging.bucket_day_range(aging.bucket_label(days, boundaries), boundaries)
+
+    assert first is None or first <= days
+    assert last is None or days <= last
+
+
 # parse_bucket_boundaries
 
 

@@ -40,27 +40,38 @@ def days_overdue(due_date: date, today: date) -> int:
     return (today - due_date).days
 
 
-def bucket_labels(boundaries=DEFAULT_BUCKET_BOUNDARIES):
-    """Return the bucket labels in order, for example current, 1-30, 31-60, 61-90, over 90."""
-    labels = [CURRENT_BUCKET]
+def bucket_ranges(boundaries=DEFAULT_BUCKET_BOUNDARIES):
+    """Return ``(label, first day, last day)`` of each bucket in order, None for an open end.
+
+    For the default boundaries: current (up to 0 days), 1-30, 31-60, 61-90
+    and over 90 (from 91 days on).
+    """
+    ranges = [(CURRENT_BUCKET, None, 0)]
     lower = 1
     for upper in boundaries:
-        labels.append(f"{lower}-{upper}")
+        ranges.append((f"{lower}-{upper}", lower, upper))
         lower = upper + 1
-    labels.append(f"over {boundaries[-1]}")
-    return labels
+    ranges.append((f"over {boundaries[-1]}", lower, None))
+    return ranges
+
+
+def bucket_labels(boundaries=DEFAULT_BUCKET_BOUNDARIES):
+    """Return the bucket labels in order, for example current, 1-30, 31-60, 61-90, over 90."""
+    return [label for label, _first, _last in bucket_ranges(boundaries)]
 
 
 def bucket_label(days, boundaries=DEFAULT_BUCKET_BOUNDARIES):
     """Return the label of the aging bucket that ``days`` overdue falls into."""
-    if days <= 0:
-        return CURRENT_BUCKET
-    lower = 1
-    for upper in boundaries:
-        if days <= upper:
-            return f"{lower}-{upper}"
-        lower = upper + 1
-    return f"over {boundaries[-1]}"
+    # The last bucket has no upper end, so one bucket always matches.
+    return next(label for label, _first, last in bucket_ranges(boundaries) if last is None or days <= last)
+
+
+def bucket_day_range(label, boundaries=DEFAULT_BUCKET_BOUNDARIES):
+    """Return ``(first day, last day)`` of the bucket called ``label``, or None for an unknown label."""
+    for name, first, last in bucket_ranges(boundaries):
+        if name == label:
+            return first, last
+    return None
 
 
 def summarize_lines(lines):

@@ -16,18 +16,16 @@ EXCLUSION_REASONS = [
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # Computed from the open due lines on every read; see account.move.line for why none is stored.
     arrears_days_overdue = fields.Integer(
-        string="Days Overdue",
-        compute="_compute_arrears_summary",
-        store=True,
-        help="Days past the oldest open due date.",
+        string="Days Overdue", compute="_compute_arrears_summary", help="Days past the oldest open due date, today."
     )
-    arrears_aging_bucket = fields.Char(string="Aging Bucket", compute="_compute_arrears_summary", store=True)
+    arrears_aging_bucket = fields.Char(string="Aging Bucket", compute="_compute_arrears_summary")
     arrears_level_id = fields.Many2one(
-        "arrears.policy.level", string="Reminder Level", compute="_compute_arrears_summary", store=True
+        "arrears.policy.level", string="Reminder Level", compute="_compute_arrears_summary"
     )
-    arrears_last_reminder_date = fields.Date(string="Last Reminder", compute="_compute_arrears_summary", store=True)
-    arrears_next_reminder_date = fields.Date(string="Next Reminder", compute="_compute_arrears_summary", store=True)
+    arrears_last_reminder_date = fields.Date(string="Last Reminder", compute="_compute_arrears_summary")
+    arrears_next_reminder_date = fields.Date(string="Next Reminder", compute="_compute_arrears_summary")
     arrears_excluded = fields.Boolean(
         string="Excluded from Escalation", tracking=True, copy=False, help="No reminder goes out for this invoice."
     )
@@ -57,40 +55,37 @@ class AccountMove(models.Model):
     )
     arrears_fee_waivable = fields.Boolean(compute="_compute_arrears_fee_waivable")
 
-    @api.depends(
-        "line_ids.arrears_days_overdue",
-        "line_ids.arrears_level_id",
-        "line_ids.arrears_last_reminder_date",
-        "line_ids.arrears_next_reminder_date",
-        "line_ids.amount_residual",
-        "line_ids.reconciled",
-        "arrears_excluded",
-    )
+    @api.depends("line_ids.amount_residual", "line_ids.reconciled", "arrears_excluded")
     def _compute_arrears_summary(self):
+        receivable = self.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        values = receivable._arrears_aging_values()
         for move in self:
-            lines = move.line_ids.filtered(
-                lambda line: (
-                    line.account_id.account_type == "asset_receivable"
-                    and not line.reconciled
-                    and line.amount_residual > 0
+            lines = move.line_ids.filtered(lambda line: line in values)
+            rows = []
+            for line in lines.filtered(lambda line: not line.reconciled and line.amount_residual > 0):
+                line_values = values[line]
+                level = line_values["arrears_level_id"]
+                rows.append(
+                    (
+                        line_values["arrears_days_overdue"],
+                        line_values["arrears_aging_bucket"],
+                        level.id,
+                        level.days,
+                        None if move.arrears_excluded else line_values["arrears_next_reminder_date"],
+                    )
                 )
-            )
-            summary = aging.summarize_lines(
-                (
-                    line.arrears_days_overdue,
-                    line.arrears_aging_bucket,
-                    line.arrears_level_id.id,
-                    line.arrears_level_id.days,
-                    None if move.arrears_excluded else line.arrears_next_reminder_date,
-                )
-                for line in lines
-            )
+            summary = aging.summarize_lines(rows)
             move.arrears_days_overdue = summary["days_overdue"]
             move.arrears_aging_bucket = summary["aging_bucket"] or False
             move.arrears_level_id = summary["level_id"] or False
             move.arrears_next_reminder_date = summary["next_reminder_date"] or False
             move.arrears_last_reminder_date = max(
-                move.line_ids.filtered("arrears_last_reminder_date").mapped("arrears_last_reminder_date"), default=False
+                (
+                    values[line]["arrears_last_reminder_date"]
+                    for line in lines
+                    if values[line]["arrears_last_reminder_date"]
+                ),
+                default=False,
             )
 
     @api.depends("arrears_fee_charge_ids.state", "state")

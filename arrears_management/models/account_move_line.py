@@ -1,21 +1,273 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import SQL
 
 from ..logic import aging, ladder
-from .bulk_update import bulk_update
+
+# Day ranges ``(first, last)`` (None for an open end) that a days-overdue
+# search ``operator value`` covers; the search is the union of the ranges.
+_DAY_RANGES = {
+    "=": [lambda days: (days, days)],
+    "!=": [lambda days: (None, days - 1), lambda days: (days + 1, None)],
+    ">": [lambda days: (days + 1, None)],
+    ">=": [lambda days: (days, None)],
+    "<": [lambda days: (None, days - 1)],
+    "<=": [lambda days: (None, days)],
+}
 
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
+    # None of these is stored: days and bucket change every day, and the level
+    # and last reminder date come from the reminder log. ``_field_to_sql`` gives
+    # each an SQL expression, so lists and pivots can still group, sort and
+    # filter by them, and an escalation run writes no invoice or line row.
     arrears_days_overdue = fields.Integer(
-        string="Days Overdue", readonly=True, help="Days past the due date at the last escalation run."
+        string="Days Overdue",
+        compute="_compute_arrears_aging",
+        search="_search_arrears_days_overdue",
+        help="Days past the due date, today in the company's timezone.",
     )
-    arrears_aging_bucket = fields.Char(string="Aging Bucket", readonly=True)
+    arrears_aging_bucket = fields.Char(
+        string="Aging Bucket", compute="_compute_arrears_aging", search="_search_arrears_aging_bucket"
+    )
     arrears_level_id = fields.Many2one(
-        "arrears.policy.level", string="Reminder Level", readonly=True, ondelete="set null", index="btree_not_null"
+        "arrears.policy.level",
+        string="Reminder Level",
+        compute="_compute_arrears_aging",
+        search="_search_arrears_level_id",
+        help="Level of the last reminder that listed this line.",
     )
-    arrears_last_reminder_date = fields.Date(string="Last Reminder", readonly=True)
-    arrears_next_reminder_date = fields.Date(string="Next Reminder", readonly=True)
+    arrears_last_reminder_date = fields.Date(string="Last Reminder", compute="_compute_arrears_aging")
+    arrears_next_reminder_date = fields.Date(string="Next Reminder", compute="_compute_arrears_aging")
+
+    # ------------------------------------------------------------------
+    # Aging values, in Python and in SQL
+    # ------------------------------------------------------------------
+
+    def _arrears_history(self):
+        """Return ``{line id: (level id, run date)}`` of each line's last reminder.
+
+        The reminder log is the only record of a line's level: the last
+        reminder line written for a due line carries its level.
+        """
+        line_ids = [line_id for line_id in self._origin.ids if line_id]
+        if not line_ids:
+            return {}
+        self.env["arrears.reminder.item"].flush_model(["move_line_id", "level_id", "reminder_id"])
+        self.env["arrears.reminder"].flush_model(["run_date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (item.move_line_id) item.move_line_id, item.level_id, reminder.run_date
+                  FROM arrears_reminder_item item
+                  JOIN arrears_reminder reminder ON reminder.id = item.reminder_id
+                 WHERE item.move_line_id = ANY(%s)
+              ORDER BY item.move_line_id, item.id DESC
+                """,
+                line_ids,
+            )
+        )
+        return {line_id: (level_id, run_date) for line_id, level_id, run_date in self.env.cr.fetchall()}
+
+    def _arrears_is_open(self):
+        """Tell whether this line is an open receivable due line of a posted customer invoice."""
+        self.ensure_one()
+        return (
+            self.move_id.move_type == "out_invoice"
+            and self.parent_state == "posted"
+            and self.account_id.account_type == "asset_receivable"
+            and not self.reconciled
+            and self.amount_residual > 0
+            and bool(self.date_maturity)
+        )
+
+    def _arrears_aging_values(self):
+        """Return ``{line: {field name: value}}`` of the aging fields of these lines, today."""
+        history = self._arrears_history()
+        levels = self.env["arrears.policy.level"].browse({level_id for level_id, _date in history.values()})
+        result = {}
+        for company, company_lines in self.grouped("company_id").items():
+            today = company._arrears_today()
+            boundaries = company._arrears_bucket_boundaries()
+            open_lines = company_lines.filtered(lambda line: line._origin.id and line._arrears_is_open())._origin
+            next_dates = {}
+            if open_lines:
+                due_lines = open_lines._arrears_due_lines(history)
+                policies = open_lines._arrears_policies(company)
+                last_dates = self.env["arrears.reminder"]._last_reminder_dates(company, open_lines.partner_id)
+                for due_line in due_lines:
+                    policy = policies.get(due_line.partner_id)
+                    if policy:
+                        next_dates[due_line.id] = ladder.next_reminder_date(
+                            policy, due_line, last_dates.get(due_line.partner_id), today
+                        )
+            for line in company_lines:
+                level_id, last_date = history.get(line._origin.id, (0, None))
+                days = aging.days_overdue(line.date_maturity, today) if line.date_maturity else 0
+                result[line] = {
+                    "arrears_days_overdue": days,
+                    "arrears_aging_bucket": aging.bucket_label(days, boundaries) if line.date_maturity else False,
+                    "arrears_level_id": levels.browse(level_id),
+                    "arrears_last_reminder_date": last_date or False,
+                    "arrears_next_reminder_date": next_dates.get(line._origin.id) or False,
+                }
+        return result
+
+    def _compute_arrears_aging(self):
+        values = self._arrears_aging_values()
+        for line in self:
+            line.update(values[line])
+
+    def _arrears_company_case(self, company_column, value_by_company, cast):
+        """Return ``CASE company_column WHEN company THEN value ... END`` over all companies."""
+        return SQL(
+            "(CASE %s %s END)",
+            company_column,
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s::%s", company_id, value, SQL(cast))
+                for company_id, value in value_by_company.items()
+            ),
+        )
+
+    def _arrears_company_settings(self):
+        """Return ``{company id: (today, bucket boundaries)}`` for every company."""
+        return {
+            company.id: (company._arrears_today(), company._arrears_bucket_boundaries())
+            for company in self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        }
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        if fname not in (
+            "arrears_days_overdue",
+            "arrears_aging_bucket",
+            "arrears_level_id",
+            "arrears_last_reminder_date",
+        ):
+            return super()._field_to_sql(alias, fname, query, flush)
+        line_id = SQL.identifier(alias, "id")
+        if fname == "arrears_level_id":
+            return SQL(
+                "(SELECT item.level_id FROM arrears_reminder_item item WHERE item.move_line_id = %s "
+                "ORDER BY item.id DESC LIMIT 1)",
+                line_id,
+            )
+        if fname == "arrears_last_reminder_date":
+            return SQL(
+                "(SELECT reminder.run_date FROM arrears_reminder_item item "
+                "JOIN arrears_reminder reminder ON reminder.id = item.reminder_id "
+                "WHERE item.move_line_id = %s ORDER BY item.id DESC LIMIT 1)",
+                line_id,
+            )
+        settings = self._arrears_company_settings()
+        company = super()._field_to_sql(alias, "company_id", query, flush)
+        due_date = super()._field_to_sql(alias, "date_maturity", query, flush)
+        today = self._arrears_company_case(company, {key: value[0] for key, value in settings.items()}, "date")
+        days = SQL("(%s - %s)", today, due_date)
+        if fname == "arrears_days_overdue":
+            return SQL("COALESCE(%s, 0)", days)
+        by_company = SQL(" ").join(
+            SQL(
+                "WHEN %s = %s THEN (CASE %s ELSE %s END)",
+                company,
+                company_id,
+                SQL(" ").join(
+                    SQL("WHEN %s <= %s THEN %s", days, last, label)
+                    for label, _first, last in aging.bucket_ranges(boundaries)
+                    if last is not None
+                ),
+                aging.bucket_ranges(boundaries)[-1][0],
+            )
+            for company_id, (_today, boundaries) in settings.items()
+        )
+        return SQL("(CASE WHEN %s IS NULL THEN NULL %s END)", due_date, by_company)
+
+    def _arrears_days_domain(self, first, last):
+        """Return the domain of lines from ``first`` to ``last`` days overdue (None for an open end).
+
+        Days overdue are turned into due dates per company, since each
+        company has its own today; lines without a due date count as 0 days.
+        """
+        domains = []
+        for company_id, (today, _boundaries) in self._arrears_company_settings().items():
+            leaf = [("company_id", "=", company_id), ("date_maturity", "!=", False)]
+            if first is not None:
+                leaf.append(("date_maturity", "<=", today - timedelta(days=first)))
+            if last is not None:
+                leaf.append(("date_maturity", ">=", today - timedelta(days=last)))
+            domains.append(leaf)
+        if (first is None or first <= 0) and (last is None or last >= 0):
+            domains.append([("date_maturity", "=", False)])
+        return expression.OR(domains) if domains else expression.FALSE_DOMAIN
+
+    def _search_arrears_days_overdue(self, operator, value):
+        if operator not in _DAY_RANGES or isinstance(value, bool) or not isinstance(value, int | float):
+            raise UserError(
+                self.env._(
+                    "Days overdue cannot be searched with %(operator)s %(value)r: compare it with a number of days.",
+                    operator=operator,
+                    value=value,
+                )
+            )
+        value = int(value)
+        return expression.OR([self._arrears_days_domain(*bounds(value)) for bounds in _DAY_RANGES[operator]])
+
+    def _search_arrears_aging_bucket(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(
+                self.env._(
+                    "The aging bucket cannot be searched with %(operator)s: pick one or more buckets such as 1-30.",
+                    operator=operator,
+                )
+            )
+        labels = [value] if isinstance(value, str | bool) else list(value)
+        domains = []
+        for company_id, (_today, boundaries) in self._arrears_company_settings().items():
+            for label in labels:
+                if label is False:
+                    domains.append([("company_id", "=", company_id), ("date_maturity", "=", False)])
+                    continue
+                day_range = aging.bucket_day_range(label, boundaries)
+                if day_range is not None:
+                    domains.append(
+                        expression.AND([[("company_id", "=", company_id)], self._arrears_days_domain(*day_range)])
+                    )
+        domain = expression.OR(domains) if domains else expression.FALSE_DOMAIN
+        return domain if operator in ("=", "in") else ["!", *domain]
+
+    def _search_arrears_level_id(self, operator, value):
+        if value is False and operator in ("=", "!="):
+            reminded = SQL("(SELECT item.move_line_id FROM arrears_reminder_item item)")
+            return [("id", "not in" if operator == "=" else "in", reminded)]
+        if isinstance(value, str) or operator in ("like", "ilike", "not like", "not ilike", "=like", "=ilike"):
+            negative = operator in expression.NEGATIVE_TERM_OPERATORS
+            name_operator = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
+            level_ids = self.env["arrears.policy.level"]._search([("name", name_operator, value)])
+            operator = "not in" if negative else "in"
+            value = list(level_ids)
+        level_ids = [value] if isinstance(value, int) else list(value)
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(
+                self.env._(
+                    "The reminder level cannot be searched with %(operator)s: pick one or more levels.",
+                    operator=operator,
+                )
+            )
+        latest = SQL(
+            """
+            (SELECT latest.move_line_id
+               FROM (SELECT DISTINCT ON (item.move_line_id) item.move_line_id, item.level_id
+                       FROM arrears_reminder_item item
+                   ORDER BY item.move_line_id, item.id DESC) latest
+              WHERE latest.level_id = ANY(%s))
+            """,
+            [level_id for level_id in level_ids if level_id],
+        )
+        return [("id", "in" if operator in ("=", "in") else "not in", latest)]
 
     @api.model
     def _arrears_open_lines_domain(self, company):
@@ -37,7 +289,7 @@ class AccountMoveLine(models.Model):
             domain.append(("partner_id", "in", partners.commercial_partner_id.ids))
         return self.search_fetch(
             domain,
-            ["partner_id", "move_id", "date_maturity", "amount_residual", "arrears_level_id"],
+            ["partner_id", "move_id", "date_maturity", "amount_residual", "arrears_resume_level_id"],
             order="partner_id, date_maturity, id",
         )
 
@@ -46,7 +298,10 @@ class AccountMoveLine(models.Model):
         default_policy = company.arrears_policy_id
         cache = {}
         result = {}
-        for partner in self.partner_id.with_company(company):
+        partners = self.partner_id.with_company(company)
+        # Read the one field needed, not every column of thousands of customers.
+        partners.fetch(["arrears_policy_id"])
+        for partner in partners:
             policy = partner.arrears_policy_id or default_policy
             if not policy or not policy.level_ids:
                 continue
@@ -55,21 +310,48 @@ class AccountMoveLine(models.Model):
             result[partner.id] = cache[policy.id]
         return result
 
-    def _arrears_due_lines(self):
-        """Turn these lines into ``ladder.DueLine`` values."""
-        excluded_moves = set(self.move_id.filtered("arrears_excluded").ids)
-        return [
-            ladder.DueLine(
-                id=line.id,
-                partner_id=line.partner_id.id,
-                due_date=line.date_maturity,
-                residual=line.amount_residual,
-                current_level_id=line.arrears_level_id.id,
-                excluded=line.move_id.id in excluded_moves,
-                floor_level_id=line.arrears_resume_level_id.id,
+    def _arrears_due_lines(self, history=None):
+        """Turn these lines into ``ladder.DueLine`` values, in the order of ``self``.
+
+        ``history`` is ``_arrears_history()`` of these lines, when the caller
+        already has it. The values come from one query: a run turns every open
+        line of a company into a DueLine, and reading thousands of them field
+        by field through the ORM costs more than the query.
+        """
+        if history is None:
+            history = self._arrears_history()
+        if not self:
+            return []
+        self.flush_model(["partner_id", "date_maturity", "amount_residual", "arrears_resume_level_id", "move_id"])
+        self.env["account.move"].flush_model(["arrears_excluded"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT line.id, line.partner_id, line.date_maturity, line.amount_residual,
+                       line.arrears_resume_level_id, move.arrears_excluded
+                  FROM account_move_line line
+                  JOIN account_move move ON move.id = line.move_id
+                 WHERE line.id = ANY(%s)
+                """,
+                list(self._ids),
             )
-            for line in self
-        ]
+        )
+        by_id = {row[0]: row for row in rows}
+        due_lines = []
+        for line_id in self._ids:
+            _id, partner_id, due_date, residual, floor_level_id, excluded = by_id[line_id]
+            due_lines.append(
+                ladder.DueLine(
+                    id=line_id,
+                    partner_id=partner_id or 0,
+                    due_date=due_date,
+                    residual=residual,
+                    current_level_id=history.get(line_id, (0, None))[0],
+                    excluded=bool(excluded),
+                    floor_level_id=floor_level_id or 0,
+                )
+            )
+        return due_lines
 
     def _arrears_plan(self, company, today, due_lines=None):
         """Return today's planned reminders for these lines, and the policy of each customer.
@@ -84,80 +366,6 @@ class AccountMoveLine(models.Model):
         plan = ladder.plan_run(due_lines, policies, last_dates, today)
         return plan, policies
 
-    def _arrears_refresh_aging(self, company, today, policies, due_lines=None, reminded_line_ids=()):
-        """Store days overdue, bucket, level and reminder dates on these lines and their invoices.
-
-        ``due_lines`` carry each line's level after today's run, and the lines
-        in ``reminded_line_ids`` were reminded today. One ``bulk_update`` per
-        table writes everything, and each invoice's summary fields are computed
-        from its lines with the same ``aging.summarize_lines`` as
-        ``account.move._compute_arrears_summary``.
-        """
-        boundaries = company._arrears_bucket_boundaries()
-        last_dates = self.env["arrears.reminder"]._last_reminder_dates(company, self.partner_id)
-        if due_lines is None:
-            due_lines = self._arrears_due_lines()
-        level_ids = {due_line.current_level_id for due_line in due_lines} - {0}
-        level_days = {level.id: level.days for level in self.env["arrears.policy.level"].browse(level_ids)}
-        line_rows = []
-        lines_by_move = {}
-        move_by_line = {line.id: line.move_id.id for line in self}
-        for due_line in due_lines:
-            days = aging.days_overdue(due_line.due_date, today)
-            bucket = aging.bucket_label(days, boundaries)
-            policy = policies.get(due_line.partner_id)
-            next_date = policy and ladder.next_reminder_date(
-                policy, due_line, last_dates.get(due_line.partner_id), today
-            )
-            next_date = next_date or None
-            reminded = today if due_line.id in reminded_line_ids else None
-            line_rows.append((due_line.id, days, bucket, next_date, due_line.current_level_id or None, reminded))
-            level_id = due_line.current_level_id
-            lines_by_move.setdefault(move_by_line[due_line.id], []).append(
-                (days, bucket, level_id, level_days.get(level_id, 0), None if due_line.excluded else next_date)
-            )
-        bulk_update(
-            self.env,
-            "account.move.line",
-            [
-                "arrears_days_overdue",
-                "arrears_aging_bucket",
-                "arrears_next_reminder_date",
-                "arrears_level_id",
-                "arrears_last_reminder_date",
-            ],
-            line_rows,
-            keep_when_null=("arrears_level_id", "arrears_last_reminder_date"),
-        )
-
-        reminded_moves = {move_by_line[line_id] for line_id in reminded_line_ids if line_id in move_by_line}
-        move_rows = []
-        for move_id, rows in lines_by_move.items():
-            summary = aging.summarize_lines(rows)
-            move_rows.append(
-                (
-                    move_id,
-                    summary["days_overdue"],
-                    summary["aging_bucket"],
-                    summary["level_id"] or None,
-                    summary["next_reminder_date"],
-                    today if move_id in reminded_moves else None,
-                )
-            )
-        bulk_update(
-            self.env,
-            "account.move",
-            [
-                "arrears_days_overdue",
-                "arrears_aging_bucket",
-                "arrears_level_id",
-                "arrears_next_reminder_date",
-                "arrears_last_reminder_date",
-            ],
-            move_rows,
-            keep_when_null=("arrears_last_reminder_date",),
-        )
-
     def _arrears_recipients(self, partner_ids):
         """Return ``{customer id: contact}``: who each customer's reminder about these lines goes to.
 
@@ -166,23 +374,42 @@ class AccountMoveLine(models.Model):
         with an email, then the customer itself. Reads everything in a few
         queries for all customers at once.
         """
-        customers = self.env["res.partner"].browse(partner_ids)
+        Partner = self.env["res.partner"]
+        customers = Partner.browse(partner_ids)
+        customers.fetch(["arrears_collections_contact_id"])
         invoice_contacts = {}
-        for contact in self.env["res.partner"].search(
-            [("parent_id", "in", customers.ids), ("type", "=", "invoice"), ("email", "!=", False)], order="id"
+        for contact in Partner.search_fetch(
+            [("parent_id", "in", customers.ids), ("type", "=", "invoice"), ("email", "!=", False)],
+            ["parent_id"],
+            order="id",
         ):
-            invoice_contacts.setdefault(contact.parent_id.id, contact)
-        lines_by_customer = {}
-        for line in self.sorted(lambda line: (line.date_maturity, line.id)):
-            lines_by_customer.setdefault(line.partner_id.id, []).append(line)
-
+            invoice_contacts.setdefault(contact.parent_id.id, contact.id)
+        # The invoice partner with an email of each customer's oldest line.
+        first_with_email = {}
+        if self:
+            self.flush_model(["partner_id", "date_maturity", "move_id"])
+            self.env["account.move"].flush_model(["partner_id"])
+            Partner.flush_model(["email"])
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT DISTINCT ON (line.partner_id) line.partner_id, move.partner_id
+                      FROM account_move_line line
+                      JOIN account_move move ON move.id = line.move_id
+                      JOIN res_partner contact ON contact.id = move.partner_id
+                     WHERE line.id = ANY(%s) AND contact.email IS NOT NULL AND contact.email != ''
+                  ORDER BY line.partner_id, line.date_maturity, line.id
+                    """,
+                    list(self._ids),
+                )
+            )
+            first_with_email = dict(rows)
         recipients = {}
         for customer in customers:
             recipient = customer.arrears_collections_contact_id
             if not recipient:
-                with_email = [line for line in lines_by_customer.get(customer.id, []) if line.move_id.partner_id.email]
-                recipient = (
-                    with_email[0].move_id.partner_id if with_email else invoice_contacts.get(customer.id, customer)
+                recipient = Partner.browse(
+                    first_with_email.get(customer.id) or invoice_contacts.get(customer.id) or customer.id
                 )
             recipients[customer.id] = recipient
         return recipients

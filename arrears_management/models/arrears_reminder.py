@@ -1,4 +1,3 @@
-import dataclasses
 import logging
 import threading
 from datetime import timedelta
@@ -14,6 +13,15 @@ from ..logic import retry as retry_rules
 from .arrears_policy import CHANNELS
 
 _logger = logging.getLogger(__name__)
+
+# Fields of invoices and due lines computed from the reminder log.
+AGING_FIELDS = [
+    "arrears_days_overdue",
+    "arrears_aging_bucket",
+    "arrears_level_id",
+    "arrears_last_reminder_date",
+    "arrears_next_reminder_date",
+]
 
 STATES = [("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed"), ("cancelled", "Cancelled")]
 
@@ -42,13 +50,15 @@ class ArrearsReminder(models.Model):
     state = fields.Selection(STATES, default="queued", required=True, readonly=True, index=True, tracking=True)
     run_date = fields.Date(required=True, readonly=True, help="Date of the escalation run, in the company's timezone.")
     attempts = fields.Integer(readonly=True)
-    next_attempt_at = fields.Datetime(readonly=True, index=True, help="Earliest time of the next delivery attempt.")
+    next_attempt_at = fields.Datetime(
+        readonly=True, index="btree_not_null", help="Earliest time of the next delivery attempt."
+    )
     attempt_started_at = fields.Datetime(readonly=True, copy=False)
     dispatched_at = fields.Datetime(
         readonly=True, help="When the email was handed to Odoo's mail queue; it counts as sent once the queue sends it."
     )
     sent_at = fields.Datetime(readonly=True)
-    provider_message_id = fields.Char(string="Provider Message ID", readonly=True, index=True, copy=False)
+    provider_message_id = fields.Char(string="Provider Message ID", readonly=True, index="btree_not_null", copy=False)
     provider_status = fields.Char(readonly=True, help="Last status the SMS or voice provider reported.")
     recipient = fields.Char(
         string="Sent To", readonly=True, help="Email address, or phone number with all but three digits hidden."
@@ -209,10 +219,8 @@ class ArrearsReminder(models.Model):
 
         lines = self.env["account.move.line"]._arrears_open_lines(company, partners)
         due_lines = lines._arrears_due_lines()
-        plan, policies = lines._arrears_plan(company, today, due_lines)
+        plan, _policies = lines._arrears_plan(company, today, due_lines)
         reminders = self._queue_plan(company, plan, lines, today)
-        self._write_line_levels(company, lines, due_lines, plan, policies, today)
-        lines.partner_id._arrears_refresh_level(company)
         _logger.info(
             "Arrears escalation of company %s: %s open lines, %s customers reminded, %s reminders queued",
             company.id,
@@ -226,7 +234,7 @@ class ArrearsReminder(models.Model):
         """Create the reminders and reminder lines of ``plan``; return those that got lines."""
         if not plan:
             return self.browse()
-        lines_by_id = {line.id: line for line in lines}
+        residuals = dict(zip(lines._ids, lines.mapped("amount_residual"), strict=True))
         levels = self.env["arrears.policy.level"].browse({planned.level_id for planned in plan})
         level_by_id = {level.id: level for level in levels}
 
@@ -236,7 +244,7 @@ class ArrearsReminder(models.Model):
         for planned in plan:
             level = level_by_id[planned.level_id]
             contact = recipients[planned.partner_id]
-            amount = sum(lines_by_id[line_id].amount_residual for line_id in planned.line_levels)
+            amount = sum(residuals[line_id] for line_id in planned.line_levels)
             for channel in level._channels():
                 reminder_values.append(
                     {
@@ -267,43 +275,43 @@ class ArrearsReminder(models.Model):
         A run queues thousands of reminders at once, and ``create()`` spends
         most of its time on mail-thread and company checks that a new queued
         reminder does not need: every value here comes from the run itself.
+        The values travel as one array per column.
         """
+        if not values_list:
+            return self.browse()
         self.env.flush_all()
-        columns = [
-            "company_id",
-            "partner_id",
-            "contact_id",
-            "policy_id",
-            "level_id",
-            "channel",
-            "run_date",
-            "amount_due",
-        ]
+        columns = {
+            "company_id": "int4",
+            "partner_id": "int4",
+            "contact_id": "int4",
+            "policy_id": "int4",
+            "level_id": "int4",
+            "channel": "varchar",
+            "run_date": "date",
+            "amount_due": "numeric",
+        }
         now = fields.Datetime.now()
         uid = self.env.uid
-        rows = SQL(", ").join(
-            SQL(
-                "(%s, 'queued', 0, %s, %s, %s, %s)",
-                SQL(", ").join(SQL("%s", values[column]) for column in columns),
-                uid,
-                now,
-                uid,
-                now,
-            )
-            for values in values_list
-        )
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO arrears_reminder (%s, state, attempts, create_uid, create_date, write_uid, write_date)
-                VALUES %s
-                RETURNING id
+                INSERT INTO arrears_reminder (%(columns)s, state, attempts, create_uid, create_date, write_uid, write_date)
+                SELECT %(columns)s, 'queued', 0, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(arrays)s) AS batch(%(columns)s)
+                RETURNING id, partner_id, channel
                 """,
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-                rows,
+                columns=SQL(", ").join(SQL.identifier(column) for column in columns),
+                arrays=SQL(", ").join(
+                    SQL("%s::%s[]", [values[column] for values in values_list], SQL(cast))
+                    for column, cast in columns.items()
+                ),
+                uid=uid,
+                now=now,
             )
         )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        # A run queues one reminder per customer and channel, which identifies each new row.
+        ids = {(partner_id, channel): reminder_id for reminder_id, partner_id, channel in self.env.cr.fetchall()}
+        return self.browse([ids[values["partner_id"], values["channel"]] for values in values_list])
 
     def _insert_items(self, reminders, item_rows):
         """Insert the reminder lines, skipping any (line, level, channel) already reminded.
@@ -313,39 +321,37 @@ class ArrearsReminder(models.Model):
         Return the reminders that got lines.
         """
         self.env.flush_all()
-        values = []
-        for reminder, rows in zip(reminders, item_rows, strict=True):
-            values.extend(
-                SQL("(%s, %s, %s, %s)", reminder.id, line_id, level_id, channel) for line_id, level_id, channel in rows
-            )
-        if not values:
+        columns = ([], [], [], [])
+        for reminder_id, rows in zip(reminders.ids, item_rows, strict=True):
+            for line_id, level_id, channel in rows:
+                for column, value in zip(columns, (reminder_id, line_id, level_id, channel), strict=True):
+                    column.append(value)
+        if not columns[0]:
             return self.browse()
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO arrears_reminder_item (reminder_id, move_line_id, level_id, channel)
-                VALUES %s
-                ON CONFLICT (move_line_id, level_id, channel) DO NOTHING
+                SELECT batch.*
+                  FROM unnest(%(reminders)s::int4[], %(lines)s::int4[], %(levels)s::int4[], %(channels)s::varchar[])
+                       AS batch(reminder_id, move_line_id, level_id, channel)
+                    ON CONFLICT (move_line_id, level_id, channel) DO NOTHING
                 RETURNING reminder_id
                 """,
-                SQL(", ").join(values),
+                reminders=columns[0],
+                lines=columns[1],
+                levels=columns[2],
+                channels=columns[3],
             )
         )
         ids_with_lines = {row[0] for row in self.env.cr.fetchall()}
         self.env["arrears.reminder.item"].invalidate_model()
         reminders.invalidate_recordset(["item_ids"])
+        # Levels and reminder dates of lines and invoices are read from the reminder lines.
+        self.env["account.move.line"].invalidate_model(AGING_FIELDS)
+        self.env["account.move"].invalidate_model(AGING_FIELDS)
+        self.env["res.partner"].invalidate_model(["arrears_level_id"])
         return reminders.filtered(lambda reminder: reminder.id in ids_with_lines)
-
-    def _write_line_levels(self, company, lines, due_lines, plan, policies, today):
-        """Store the planned lines' new levels and today's date, together with the aging of all ``lines``."""
-        new_levels = {line_id: level_id for planned in plan for line_id, level_id in planned.line_levels.items()}
-        due_lines = [
-            dataclasses.replace(due_line, current_level_id=new_levels[due_line.id])
-            if due_line.id in new_levels
-            else due_line
-            for due_line in due_lines
-        ]
-        lines._arrears_refresh_aging(company, today, policies, due_lines, reminded_line_ids=set(new_levels))
 
     def _apply_level_effects(self, plan, level_by_id, company):
         """Put customers on credit hold and notify the collections manager where their level requires it."""
@@ -756,6 +762,8 @@ class ArrearsReminderItem(models.Model):
     _name = "arrears.reminder.item"
     _description = "Reminded Line"
     _order = "reminder_id, id"
+    # Lines are written once, by the run that creates their reminder, which carries the create stamps.
+    _log_access = False
 
     reminder_id = fields.Many2one("arrears.reminder", required=True, ondelete="cascade", index=True)
     move_line_id = fields.Many2one("account.move.line", string="Due Line", required=True, ondelete="cascade")

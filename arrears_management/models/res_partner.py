@@ -1,4 +1,6 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 
@@ -36,10 +38,10 @@ class ResPartner(models.Model):
     arrears_level_id = fields.Many2one(
         "arrears.policy.level",
         string="Highest Reminder Level",
-        company_dependent=True,
-        readonly=True,
+        compute="_compute_arrears_level_id",
+        search="_search_arrears_level_id",
         group_expand="_read_group_expand_arrears_levels",
-        help="Highest level among the customer's open invoices at the last escalation run.",
+        help="Highest level among the customer's open invoices in the current company.",
     )
     arrears_total_overdue = fields.Monetary(
         string="Total Overdue", compute="_compute_arrears_figures", currency_field="arrears_currency_id"
@@ -56,16 +58,23 @@ class ResPartner(models.Model):
         domain = self.env["account.move.line"]._arrears_open_lines_domain(company) + [
             ("partner_id", "in", self.commercial_partner_id.ids),
         ]
-        groups = self.env["account.move.line"]._read_group(
-            domain,
-            ["partner_id"],
-            ["amount_residual:sum", "date_maturity:min", "arrears_next_reminder_date:min"],
+        lines = self.env["account.move.line"].search_fetch(
+            domain, ["partner_id", "date_maturity", "amount_residual", "arrears_resume_level_id"]
         )
-        overdue_groups = self.env["account.move.line"]._read_group(
-            domain + [("date_maturity", "<", today)], ["partner_id"], ["amount_residual:sum"]
-        )
-        overdue = {partner.id: amount for partner, amount in overdue_groups}
-        figures = {partner.id: (oldest, next_date) for partner, _amount, oldest, next_date in groups}
+        next_dates = {
+            line.id: values["arrears_next_reminder_date"] for line, values in lines._arrears_aging_values().items()
+        }
+        overdue, figures = {}, {}
+        for line in lines:
+            partner_id = line.partner_id.id
+            if line.date_maturity < today:
+                overdue[partner_id] = overdue.get(partner_id, 0.0) + line.amount_residual
+            oldest, next_date = figures.get(partner_id, (False, False))
+            line_next = next_dates[line.id]
+            figures[partner_id] = (
+                min(oldest, line.date_maturity) if oldest else line.date_maturity,
+                min(next_date, line_next) if next_date and line_next else next_date or line_next,
+            )
         for partner in self:
             commercial = partner.commercial_partner_id
             oldest, next_date = figures.get(commercial.id, (False, False))
@@ -93,26 +102,89 @@ class ResPartner(models.Model):
         policy = self.env.company.arrears_policy_id
         return levels | policy.level_ids if policy else levels
 
-    def _arrears_refresh_level(self, company):
-        """Store the highest level among each customer's open lines in ``company``.
+    def _arrears_highest_level_sql(self, partner_condition):
+        """Return the query of ``(customer id, level id)``: each customer's highest level in the current company.
 
-        The level is company-dependent, so it lives in a JSON column keyed by
-        company id. One ``UPDATE`` sets the key for every customer: going
-        through ``write()`` would run the partner's commercial-field sync for
-        each of thousands of customers.
+        A line's level is the one of its last reminder; only open lines count.
+        ``partner_condition`` is an SQL condition on ``line.partner_id``.
         """
-        lines = self.env["account.move.line"].search_fetch(
-            self.env["account.move.line"]._arrears_open_lines_domain(company) + [("partner_id", "in", self.ids)],
-            ["partner_id", "arrears_level_id"],
+        return SQL(
+            """
+            SELECT DISTINCT ON (line.partner_id) line.partner_id, latest.level_id
+              FROM account_move_line line
+              JOIN account_account account ON account.id = line.account_id
+              JOIN account_move move ON move.id = line.move_id
+             CROSS JOIN LATERAL (
+                   SELECT item.level_id
+                     FROM arrears_reminder_item item
+                    WHERE item.move_line_id = line.id
+                 ORDER BY item.id DESC
+                    LIMIT 1
+                   ) latest
+              JOIN arrears_policy_level level ON level.id = latest.level_id
+             WHERE %(partner_condition)s
+               AND line.company_id = %(company_id)s
+               AND account.account_type = 'asset_receivable'
+               AND move.move_type = 'out_invoice'
+               AND line.parent_state = 'posted'
+               AND line.reconciled IS NOT TRUE
+               AND line.amount_residual > 0
+          ORDER BY line.partner_id, level.days DESC, level.id
+            """,
+            partner_condition=partner_condition,
+            company_id=self.env.company.id,
         )
-        highest = {}
-        for line in lines:
-            level = line.arrears_level_id
-            current = highest.get(line.partner_id.id)
-            if level and (not current or level.days > current.days):
-                highest[line.partner_id.id] = level
-        self._arrears_write_company_value(
-            company, "arrears_level_id", {partner_id: level.id for partner_id, level in highest.items()}
+
+    def _arrears_flush_for_levels(self):
+        self.env["account.move.line"].flush_model(
+            ["partner_id", "account_id", "move_id", "company_id", "parent_state", "reconciled", "amount_residual"]
+        )
+        self.env["account.move"].flush_model(["move_type"])
+        self.env["arrears.reminder.item"].flush_model(["move_line_id", "level_id"])
+
+    @api.depends_context("company")
+    def _compute_arrears_level_id(self):
+        self._arrears_flush_for_levels()
+        partner_ids = [partner_id for partner_id in self._origin.ids if partner_id]
+        highest = dict(
+            self.env.execute_query(self._arrears_highest_level_sql(SQL("line.partner_id = ANY(%s)", partner_ids)))
+        )
+        for partner in self:
+            partner.arrears_level_id = highest.get(partner._origin.id, False)
+
+    def _search_arrears_level_id(self, operator, value):
+        if isinstance(value, str):
+            negative = operator in expression.NEGATIVE_TERM_OPERATORS
+            name_operator = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
+            value = list(self.env["arrears.policy.level"]._search([("name", name_operator, value)]))
+            operator = "not in" if negative else "in"
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(
+                self.env._(
+                    "The highest reminder level cannot be searched with %(operator)s: pick one or more levels.",
+                    operator=operator,
+                )
+            )
+        self._arrears_flush_for_levels()
+        highest = dict(self.env.execute_query(self._arrears_highest_level_sql(SQL("TRUE"))))
+        wanted = set(value) if isinstance(value, list | tuple) else {value}
+        if False in wanted or None in wanted:
+            # No level: every customer without an entry, so search the complement.
+            others = {level_id for level_id in wanted if level_id}
+            matching = [partner_id for partner_id, level_id in highest.items() if level_id not in others]
+            operator = "not in" if operator in ("=", "in") else "in"
+        else:
+            matching = [partner_id for partner_id, level_id in highest.items() if level_id in wanted]
+        return [("id", "in" if operator in ("=", "in") else "not in", matching)]
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        if fname != "arrears_level_id":
+            return super()._field_to_sql(alias, fname, query, flush)
+        if flush:
+            self._arrears_flush_for_levels()
+        return SQL(
+            "(SELECT highest.level_id FROM (%s) highest)",
+            self._arrears_highest_level_sql(SQL("line.partner_id = %s", SQL.identifier(alias, "id"))),
         )
 
     def _arrears_write_company_value(self, company, field_name, value_by_partner):
@@ -126,26 +198,22 @@ class ResPartner(models.Model):
         if not self:
             return
         # ``column_type`` is jsonb for company-dependent fields; ``_column_type`` is the type of one value.
-        cast = SQL.identifier(self._fields[field_name]._column_type[1].lower())
+        cast = SQL(self._fields[field_name]._column_type[1].lower())
         self.flush_model([field_name])
-        rows = SQL(", ").join(
-            SQL("(%s, %s::%s)", partner_id, value_by_partner.get(partner_id), cast) for partner_id in self.ids
-        )
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE res_partner AS partner
-                   SET %s = COALESCE(partner.%s, '{}'::jsonb) || jsonb_build_object(%s, batch.value)
-                  FROM (VALUES %s) AS batch(id, value)
+                   SET %(column)s = COALESCE(partner.%(column)s, '{}'::jsonb) || jsonb_build_object(%(key)s, batch.value)
+                  FROM unnest(%(ids)s::int4[], %(values)s::%(cast)s[]) AS batch(id, value)
                  WHERE partner.id = batch.id
-                   AND (partner.%s -> %s) IS DISTINCT FROM to_jsonb(batch.value)
+                   AND (partner.%(column)s -> %(key)s) IS DISTINCT FROM to_jsonb(batch.value)
                 """,
-                SQL.identifier(field_name),
-                SQL.identifier(field_name),
-                str(company.id),
-                rows,
-                SQL.identifier(field_name),
-                str(company.id),
+                column=SQL.identifier(field_name),
+                key=str(company.id),
+                ids=self.ids,
+                values=[value_by_partner.get(partner_id) for partner_id in self.ids],
+                cast=cast,
             )
         )
         self.invalidate_model([field_name])

@@ -8,3 +8,4 @@ from . import test_fees
 from . import test_agreements
 from . import test_terms
 from . import test_portal
+from . import test_aging

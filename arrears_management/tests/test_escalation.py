@@ -23,9 +23,15 @@ class TestEscalation(common.ArrearsCase):
         self.assertEqual(reminders.item_ids.move_id, invoice)
         self.assertEqual(self._receivable_lines(invoice).arrears_level_id, self.level_friendly)
         self.assertEqual(invoice.arrears_level_id, self.level_friendly)
-        self.assertEqual(invoice.arrears_days_overdue, 10)
-        self.assertEqual(invoice.arrears_aging_bucket, "1-30")
         self.assertEqual(invoice.arrears_last_reminder_date, self.today)
+        with freeze_time(self.today):
+            invoice.invalidate_recordset()
+            self.assertEqual(invoice.arrears_days_overdue, 10)
+            self.assertEqual(invoice.arrears_aging_bucket, "1-30")
+        with freeze_time(self.today + timedelta(days=25)):
+            invoice.invalidate_recordset()
+            self.assertEqual(invoice.arrears_days_overdue, 35, "days overdue follow the calendar, not the last run")
+            self.assertEqual(invoice.arrears_aging_bucket, "31-60")
 
     def test_late_invoice_starts_at_highest_level(self):
         invoice = self._post_invoice(self.customer, 500.0, self.today - timedelta(days=100))
@@ -34,7 +40,8 @@ class TestEscalation(common.ArrearsCase):
 
         self.assertEqual(reminders.level_id, self.level_final)
         self.assertEqual(set(reminders.item_ids.level_id.ids), {self.level_final.id})
-        self.assertEqual(invoice.arrears_aging_bucket, "over 90")
+        with freeze_time(self.today):
+            self.assertEqual(invoice.arrears_aging_bucket, "over 90")
         self.assertFalse(
             self.env["arrears.reminder"].search(
                 [("level_id", "!=", self.level_final.id), ("partner_id", "=", self.customer.id)]
@@ -161,7 +168,9 @@ class TestEscalation(common.ArrearsCase):
         self.assertEqual(lines[0].arrears_level_id, self.level_final, "first installment is 70 days late")
         self.assertEqual(lines[1].arrears_level_id, self.level_firm, "second installment is 40 days late")
         self.assertEqual(invoice.arrears_level_id, self.level_final)
-        self.assertEqual(invoice.arrears_days_overdue, 70)
+        with freeze_time(self.today):
+            invoice.invalidate_recordset()
+            self.assertEqual(invoice.arrears_days_overdue, 70)
 
     def test_foreign_currency_uses_company_residual(self):
         eur = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
@@ -216,7 +225,8 @@ class TestEscalation(common.ArrearsCase):
         self._post_invoice(self.customer, 100.0, self.today - timedelta(days=10))
         Reminder = type(self.env["arrears.reminder"])
 
-        with patch.object(Reminder, "_write_line_levels", side_effect=RuntimeError("worker killed")):
+        # The worker dies after the reminders and their lines are inserted, before the run commits.
+        with patch.object(Reminder, "_apply_level_effects", side_effect=RuntimeError("worker killed")):
             with self.assertRaises(RuntimeError), self.env.cr.savepoint():
                 self._run(self.today)
         self.env.invalidate_all()
@@ -333,4 +343,5 @@ class TestEscalation(common.ArrearsCase):
 
         self._run(self.today)
 
-        self.assertEqual(invoice.arrears_aging_bucket, "16-45")
+        with freeze_time(self.today):
+            self.assertEqual(invoice.arrears_aging_bucket, "16-45")

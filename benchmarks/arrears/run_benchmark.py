@@ -94,7 +94,8 @@ class QueryBreakdown:
         self.by_function[key] = (count + 1, seconds + delay)
 
     def top(self, limit=15):
-        ordered = sorted(self.by_function.items(), key=lambda item: item[1][0], reverse=True)
+        """Return the ``limit`` functions that spent the most time in SQL."""
+        ordered = sorted(self.by_function.items(), key=lambda item: item[1][1], reverse=True)
         return [
             {"function": key, "queries": count, "sql_seconds": round(seconds, 3)}
             for key, (count, seconds) in ordered[:limit]
