@@ -267,15 +267,26 @@ class SurveyController(http.Controller):
         if lang != request.env.lang:
             request.update_context(lang=lang)
         values = {**values, "lang": lang, "company_name": page["company_name"]}
-        return request.render(template, values, status=status, headers=_PAGE_HEADERS)
+        return self._page_response(template, values, status)
 
     def _unavailable(self, too_many=False):
         """Return the page for a link that cannot be used, identical for every reason except a rate limit."""
-        return request.render(
+        return self._page_response(
             "customer_service_optimization.cso_survey_unavailable",
             {"too_many": too_many, "lang": request.env.lang, "company_name": None},
-            status=429 if too_many else 404,
-            headers=_PAGE_HEADERS,
+            429 if too_many else 404,
+        )
+
+    def _page_response(self, template, values, status):
+        """Render a survey template into a response.
+
+        The survey pages get every value they show from the controller, so
+        QWeb skips its default values (user, company, request helpers), which
+        would cost a query and a good part of each request.
+        """
+        html = request.env["ir.qweb"].with_context(minimal_qcontext=True)._render(template, values)
+        return request.make_response(
+            html, headers=[("Content-Type", "text/html; charset=utf-8"), *_PAGE_HEADERS.items()], status=status
         )
 
 

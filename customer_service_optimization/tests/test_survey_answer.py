@@ -100,6 +100,23 @@ class TestSurveyAnswer(survey_common.SurveyPageCase):
         self.assertIn("Choose a score", response.text)
         self.assertFalse(survey.score)
 
+    def test_landing_page_speaks_the_contact_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("customer_service_optimization.cso_survey_page").update_field_translations(
+            "arch_db", {"fr_FR": {"How satisfied are you with our help?": "Notre aide vous a-t-elle satisfait ?"}}
+        )
+        survey, links = self._sent_survey()
+        survey.partner_id.lang = "fr_FR"
+
+        response = self.url_open(links[4])
+
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('<html lang="fr-FR">', response.text)
+        self.assertIn("Notre aide vous a-t-elle satisfait ?", response.text)
+        self.assertNotIn("How satisfied are you with our help?", response.text)
+        self.assertTrue(response.headers["Content-Type"].startswith("text/html"))
+        self.assertEqual(response.headers["Cache-Control"], "no-store")
+
     def test_invalid_links_share_one_neutral_page(self):
         answered, answered_links = self._sent_survey()
         _response, form = self._open_form(answered_links[4])
