@@ -9,3 +9,4 @@ from . import test_agreements
 from . import test_terms
 from . import test_portal
 from . import test_aging
+from . import test_migration
