@@ -689,3 +689,20 @@ def test_signature_matches_different():
 
 def test_signature_matches_prefix():
     assert not signature.signature_matches("abcdef", "abc")
+
+
+# contact_window.CONTACT_DAYS: the working weeks a company can choose
+
+
+def test_contact_weeks_are_distinct_valid_days():
+    for name, days in contact_window.CONTACT_DAYS.items():
+        assert len(set(days)) == len(days) >= 5, name
+        assert set(days) <= set(range(7)), name
+
+
+def test_sunday_to_thursday_week_skips_friday_and_saturday():
+    friday_noon = datetime(2024, 1, 12, 12, 0)
+
+    result = contact_window.next_contact_time(friday_noon, "UTC", 8, 18, contact_window.CONTACT_DAYS["sun_thu"])
+
+    assert result == datetime(2024, 1, 14, 8, 0)

@@ -105,3 +105,24 @@ repository_addons() {
         basename "$(dirname "$manifest")"
     done
 }
+
+# wait_for_http URL SECONDS: wait until URL returns HTTP 200, or fail after SECONDS.
+wait_for_http() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+import time
+import urllib.request
+
+url, deadline = sys.argv[1], time.monotonic() + float(sys.argv[2])
+while True:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            if response.status == 200:
+                break
+    except OSError:
+        pass
+    if time.monotonic() > deadline:
+        sys.exit(f"{url} did not answer within {sys.argv[2]} s")
+    time.sleep(0.5)
+PY
+}

@@ -23,7 +23,9 @@ ensure_test_packages
 mkdir -p "$DEMO_DIR"
 start_postgres
 services_pid=""
+setup_server_pid=""
 cleanup() {
+    [ -n "$setup_server_pid" ] && kill "$setup_server_pid" 2>/dev/null || true
     [ -n "$services_pid" ] && kill "$services_pid" 2>/dev/null || true
     stop_postgres
 }
@@ -42,8 +44,17 @@ if ! psql -h "$PG_HOST" -p "$PG_PORT" -U "$ODOO_DB_USER" -d "$DEMO_DB" -tAc 'SEL
     log "Creating the demo database $DEMO_DB with $addons and demo data (a few minutes)"
     odoo -c "$config" -d "$DEMO_DB" -i "$addons" --stop-after-init --log-level=warn
 fi
+# Printed letters (wkhtmltopdf) load their style sheets from Odoo over HTTP, so a
+# server without crons listens while the shell runs the escalation and delivery.
 log "Running the escalation and delivering through the local services"
+odoo -c "$config" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --max-cron-threads=0 --log-level=warn &
+setup_server_pid=$!
+wait_for_http "http://127.0.0.1:$HTTP_PORT/web/health" 120
+export DEMO_HTTP_PORT=$HTTP_PORT
 odoo shell -c "$config" -d "$DEMO_DB" --log-level=warn <"$ROOT/tools/demo_setup.py"
+kill "$setup_server_pid"
+wait "$setup_server_pid" 2>/dev/null || true
+setup_server_pid=""
 
 log "Mail received so far: $(find "$MAIL_DIR" -name '*.eml' | wc -l) messages in $MAIL_DIR"
 log "Odoo is served on http://127.0.0.1:$HTTP_PORT (login admin, password admin). Ctrl+C stops it."

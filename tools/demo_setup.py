@@ -2,12 +2,18 @@
 # services, then run the escalation, the delivery and the mail queue once.
 import os
 
+from odoo import fields
+
 smtp_port = int(os.environ["DEMO_SMTP_PORT"])
 provider_port = int(os.environ["DEMO_PROVIDER_PORT"])
 
 server = env["ir.mail_server"].search([("name", "=", "Demo SMTP sink")], limit=1)
 values = {"name": "Demo SMTP sink", "smtp_host": "127.0.0.1", "smtp_port": smtp_port, "smtp_encryption": "none"}
 server.write(values) if server else env["ir.mail_server"].create(values)
+
+# Links in the demo's emails lead to the demo server, and wkhtmltopdf loads the letters'
+# style sheets from it while the escalation prints them.
+env["ir.config_parameter"].set_param("web.base.url", f"http://127.0.0.1:{os.environ['DEMO_HTTP_PORT']}")
 
 company = env.ref("base.main_company")
 company.email = company.email or "billing@yourcompany.example.com"
@@ -23,14 +29,37 @@ if "arrears.reminder" in env:
     company.write(
         {
             "arrears_gateway_id": env["arrears.gateway"].search([("name", "=", "Demo provider")], limit=1).id,
-            # The demo runs at any hour; real companies keep the default daytime window.
+            # The demo runs at any hour on any day; real companies keep the default daytime window.
             "arrears_contact_hour_from": 0.0,
             "arrears_contact_hour_to": 24.0,
+            "arrears_contact_days": "every_day",
         }
     )
     queued = env["arrears.reminder"]._cron_escalate()
     env["arrears.reminder"]._cron_deliver()
     print(f"Escalation run: {queued} reminders queued")
+if "cso.survey" in env:
+    # Close one ticket per demo database and send its survey at once instead of after the
+    # team's delay, so the sink contains a survey email with its one-click score links.
+    ticket_name = "Printer offline after the update"
+    Ticket = env["helpdesk.ticket"]
+    if not Ticket.search_count([("name", "=", ticket_name)]):
+        contact = env["res.partner"].create(
+            {"name": "Dana Fischer", "email": "dana.fischer@example.com", "lang": "en_US"}
+        )
+        ticket = Ticket.create(
+            {
+                "name": ticket_name,
+                "description": "The office printer went offline after the update.",
+                "team_id": env.ref("customer_service_optimization.survey_team_customer_care").id,
+                "partner_id": contact.id,
+            }
+        )
+        ticket.stage_id = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        surveys = env["cso.survey"].search([("ticket_id", "=", ticket.id), ("state", "=", "scheduled")])
+        surveys.write({"scheduled_at": fields.Datetime.now()})
+        sent = env["cso.survey"]._cron_send_due()
+        print(f"Satisfaction surveys emailed: {len(sent)} (ticket {ticket.number}, to {contact.email})")
 env.cr.commit()
 env["mail.mail"].process_email_queue()
 env.cr.commit()

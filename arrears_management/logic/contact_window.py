@@ -3,7 +3,14 @@
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_WEEKDAYS = (0, 1, 2, 3, 4)
+# Working weeks a company can choose for SMS and calls; Monday is 0.
+CONTACT_DAYS = {
+    "mon_fri": (0, 1, 2, 3, 4),
+    "mon_sat": (0, 1, 2, 3, 4, 5),
+    "sun_thu": (0, 1, 2, 3, 6),
+    "every_day": (0, 1, 2, 3, 4, 5, 6),
+}
+DEFAULT_WEEKDAYS = CONTACT_DAYS["mon_fri"]
 
 
 def _zone(tz_name):

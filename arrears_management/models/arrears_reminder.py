@@ -639,7 +639,11 @@ class ArrearsReminder(models.Model):
 
             tz = reminder.contact_id.tz or reminder.partner_id.tz or company.partner_id.tz or "UTC"
             allowed_at = contact_window.next_contact_time(
-                now, tz, company.arrears_contact_hour_from, company.arrears_contact_hour_to
+                now,
+                tz,
+                company.arrears_contact_hour_from,
+                company.arrears_contact_hour_to,
+                contact_window.CONTACT_DAYS[company.arrears_contact_days],
             )
             if allowed_at > now:
                 reminder.write({"next_attempt_at": allowed_at, "recipient": phone_logic.mask(number)})

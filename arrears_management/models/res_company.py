@@ -29,12 +29,24 @@ class ResCompany(models.Model):
     arrears_contact_hour_from = fields.Float(
         string="Calls and SMS From",
         default=9.0,
-        help="Local hour of the customer from which SMS and automated calls may go out, on working days.",
+        help="Local hour of the customer from which SMS and automated calls may go out, on the contact days.",
     )
     arrears_contact_hour_to = fields.Float(
         string="Calls and SMS Until",
         default=19.0,
         help="Local hour of the customer after which no SMS or automated call goes out.",
+    )
+    arrears_contact_days = fields.Selection(
+        [
+            ("mon_fri", "Monday to Friday"),
+            ("mon_sat", "Monday to Saturday"),
+            ("sun_thu", "Sunday to Thursday"),
+            ("every_day", "Every day"),
+        ],
+        string="Calls and SMS On",
+        default="mon_fri",
+        required=True,
+        help="Days of the customer's week on which SMS and automated calls may go out, in the customer's timezone.",
     )
     arrears_reminder_max_age_days = fields.Integer(
         string="Reminder Delivery Deadline (days)",

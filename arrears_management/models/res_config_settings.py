@@ -9,6 +9,7 @@ class ResConfigSettings(models.TransientModel):
     arrears_gateway_id = fields.Many2one(related="company_id.arrears_gateway_id", readonly=False)
     arrears_contact_hour_from = fields.Float(related="company_id.arrears_contact_hour_from", readonly=False)
     arrears_contact_hour_to = fields.Float(related="company_id.arrears_contact_hour_to", readonly=False)
+    arrears_contact_days = fields.Selection(related="company_id.arrears_contact_days", readonly=False)
     arrears_reminder_max_age_days = fields.Integer(related="company_id.arrears_reminder_max_age_days", readonly=False)
     arrears_payment_policy_text = fields.Text(related="company_id.arrears_payment_policy_text", readonly=False)
     arrears_fee_auto_post = fields.Boolean(related="company_id.arrears_fee_auto_post", readonly=False)

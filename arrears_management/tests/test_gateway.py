@@ -165,6 +165,29 @@ class TestGateway(common.ArrearsCase):
         self.assertEqual(reminder.next_attempt_at, datetime(2026, 3, 16, 7, 0, 0))
         self.assertFalse(stub.requests)
 
+    def test_saturday_sends_when_the_week_includes_it(self):
+        self.company.arrears_contact_days = "mon_sat"
+        with common.GatewayStub([(201, {}, {"sid": "SM1"})]) as stub:
+            self._gateway(stub.url)
+            reminder = self._queued_sms()
+            with freeze_time("2026-03-14 11:00:00"):
+                reminder._deliver()
+
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(len(stub.requests), 1)
+
+    def test_sunday_to_thursday_week_defers_friday_to_sunday(self):
+        self.company.arrears_contact_days = "sun_thu"
+        with common.GatewayStub([(201, {}, {"sid": "SM1"})]) as stub:
+            self._gateway(stub.url)
+            reminder = self._queued_sms()
+            with freeze_time("2026-03-13 11:00:00"):
+                reminder._deliver()
+
+        self.assertEqual(reminder.state, "queued")
+        self.assertEqual(reminder.next_attempt_at, datetime(2026, 3, 15, 7, 0, 0), "Sunday 08:00 in Brussels")
+        self.assertFalse(stub.requests)
+
     def test_invalid_number_fails_without_request(self):
         self.customer.mobile = "12"
         with common.GatewayStub([(201, {}, {"sid": "SM1"})]) as stub:
