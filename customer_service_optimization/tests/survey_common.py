@@ -158,6 +158,24 @@ class FormParser(HTMLParser):
             self._select = None
 
 
+class InputCollector(HTMLParser):
+    """Collect the attributes of every ``input`` element of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.inputs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            self.inputs.append(dict(attrs))
+
+
+def parse_inputs(html):
+    parser = InputCollector()
+    parser.feed(html)
+    return parser.inputs
+
+
 def parse_forms(html):
     parser = FormParser()
     parser.feed(html)

@@ -40,6 +40,21 @@ class TestSurveyAnswer(survey_common.SurveyPageCase):
         self.assertEqual(survey.comment, "Took a week.")
         self.assertTrue(survey.answered_at)
 
+    def test_every_recommendation_choice_sends_its_value(self):
+        survey, links = self._sent_survey()
+        response, form = self._open_form(links[4])
+        choices = [
+            attributes.get("value")
+            for attributes in survey_common.parse_inputs(response.text)
+            if attributes.get("name") == "nps_score"
+        ]
+        self.assertEqual(choices, [str(value) for value in range(11)], "0 to 10, each with its value")
+
+        self._submit(form, nps_score=choices[0])
+
+        self.assertEqual(survey.state, "answered")
+        self.assertEqual(survey.nps_score, "0", "not at all likely is an answer, not a missing one")
+
     def test_answer_sent_at_once_does_not_count(self):
         self.set_min_dwell(30)
         survey, links = self._sent_survey()
