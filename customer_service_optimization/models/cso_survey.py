@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from pytz import timezone, utc
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, create_index, plaintext2html
 
@@ -428,9 +428,13 @@ class CsoSurvey(models.Model):
                 "is_low_score": score <= threshold,
             }
         )
-        self._post_answer_note()
+        # The feedback loop runs as OdooBot, as scheduled actions do: the survey page
+        # runs as the public user, who has no email address to sign the leader's
+        # notification with, so that email would fail.
+        as_odoobot = self.with_user(SUPERUSER_ID).with_company(self.company_id)
+        as_odoobot._post_answer_note()
         if self.is_low_score:
-            self._start_followup(now)
+            as_odoobot._start_followup(now)
         return True
 
     def _post_answer_note(self):

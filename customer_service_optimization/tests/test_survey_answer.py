@@ -227,6 +227,17 @@ class TestSurveyAnswer(survey_common.SurveyPageCase):
         self.assertIn("we are sorry", response.text)
         self.assertNotIn("reviews.example.com", response.text)
         self.assertEqual(survey.followup_state, "open")
+        # The page runs as the public user, who has no email address to sign the leader's notification with.
+        assignment = self.env["mail.message"].search(
+            [
+                ("model", "=", "helpdesk.ticket"),
+                ("res_id", "=", survey.ticket_id.id),
+                ("message_type", "=", "user_notification"),
+            ]
+        )
+        self.assertEqual(len(assignment), 1, "the team leader is told about the follow-up")
+        self.assertEqual(assignment.author_id, self.env.ref("base.partner_root"))
+        self.assertTrue(assignment.email_from, "a notification without sender cannot be emailed")
 
     def test_rate_limit_per_token(self):
         self.env["ir.config_parameter"].sudo().set_param("customer_service_optimization.survey_rate_limit_token", "3")
