@@ -56,6 +56,6 @@ kill "$setup_server_pid"
 wait "$setup_server_pid" 2>/dev/null || true
 setup_server_pid=""
 
-log "Mail received so far: $(find "$MAIL_DIR" -name '*.eml' | wc -l) messages in $MAIL_DIR"
+log "Mail in $MAIL_DIR: $(find "$MAIL_DIR" -name '*.eml' | wc -l) messages, from every run of this demo folder"
 log "Odoo is served on http://127.0.0.1:$HTTP_PORT (login admin, password admin). Ctrl+C stops it."
 odoo -c "$config" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --log-level=info

@@ -32,7 +32,8 @@ if odoo_importable; then
         (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || log "chromium could not be installed: browser tests will be skipped"
     fi
     http_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    config=$(write_odoo_config "$work/odoo.conf" "$http_port")
+    # The test database's filestore goes with the work folder, so nothing of the run is left behind.
+    config=$(ODOO_DATA_DIR="$work/data" write_odoo_config "$work/odoo.conf" "$http_port")
     # Test mode, as odoo-bin --test-enable sets it: reports render as HTML and no mail server is contacted.
     echo "test_enable = True" >>"$config"
     addons=$(repository_addons | paste -sd, -)

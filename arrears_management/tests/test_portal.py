@@ -44,6 +44,7 @@ class TestPortal(common.ArrearsFeeCase, common.ArrearsHttpCase):
         self.assertIn(self.second_invoice.name, response.text)
         self.assertNotIn(self.other_invoice.name, response.text)
         self.assertNotIn(self.other_plan.name, response.text)
+        self.assertIn("o_portal_submenu breadcrumb", response.text, "breadcrumbs lead back to the portal home")
 
     def test_other_customers_plan_is_not_found(self):
         self.authenticate("arrears_portal", "arrears_portal")
@@ -61,6 +62,7 @@ class TestPortal(common.ArrearsFeeCase, common.ArrearsHttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn(self.other_plan.name, response.text)
         self.assertIn("o_arrears_schedule", response.text)
+        self.assertIn('<a href="/my/arrears">Payments and Arrangements</a>', response.text, "a way back to the list")
 
     def test_draft_plan_is_not_shown(self):
         draft = self._make_plan(self.invoice, self.today + timedelta(days=5))
