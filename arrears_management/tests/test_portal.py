@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from odoo import Command, fields
@@ -44,7 +45,11 @@ class TestPortal(common.ArrearsFeeCase, common.ArrearsHttpCase):
         self.assertIn(self.second_invoice.name, response.text)
         self.assertNotIn(self.other_invoice.name, response.text)
         self.assertNotIn(self.other_plan.name, response.text)
-        self.assertIn("o_portal_submenu breadcrumb", response.text, "breadcrumbs lead back to the portal home")
+        breadcrumbs = re.search(r'<ol class="o_portal_submenu.*?</ol>', response.text, re.DOTALL)
+        self.assertTrue(breadcrumbs, "breadcrumbs lead back to the portal home")
+        self.assertIn("Payments and Arrangements", breadcrumbs.group())
+        for invoice in self.invoice | self.second_invoice:
+            self.assertNotIn(invoice.name, breadcrumbs.group(), "no crumb of a single invoice on the list")
 
     def test_other_customers_plan_is_not_found(self):
         self.authenticate("arrears_portal", "arrears_portal")
