@@ -137,7 +137,7 @@ def test_bucket_day_range_unknown_label():
 
 @PROPERTY_SETTINGS
 @given(days=day_counts, boundaries=boundary_tuples)
-def test_bucket_day_range_holds_its_days(days, boundaries):
+def test_bucket_day_range_contains_days(days, boundaries):
     first, last = aging.bucket_day_range(aging.bucket_label(days, boundaries), boundaries)
 
     assert first is None or first <= days

@@ -17,7 +17,7 @@ env["ir.config_parameter"].set_param("web.base.url", f"http://127.0.0.1:{os.envi
 
 company = env.ref("base.main_company")
 company.email = company.email or "billing@yourcompany.example.com"
-# Odoo's partner_autocomplete would look the company up on odoo.com at the first sign-in; the demo stays local.
+# Odoo's partner_autocomplete looks the company up on odoo.com at the first sign-in, unless it is marked as done.
 if "iap_enrich_auto_done" in env["res.company"]._fields:
     env["res.company"].search([]).write({"iap_enrich_auto_done": True})
 if "arrears.reminder" in env:
@@ -32,7 +32,7 @@ if "arrears.reminder" in env:
     company.write(
         {
             "arrears_gateway_id": env["arrears.gateway"].search([("name", "=", "Demo provider")], limit=1).id,
-            # The demo runs at any hour on any day; real companies keep the default daytime window.
+            # The demo runs at any hour on any day, while real companies keep the default daytime window.
             "arrears_contact_hour_from": 0.0,
             "arrears_contact_hour_to": 24.0,
             "arrears_contact_days": "every_day",
@@ -43,7 +43,7 @@ if "arrears.reminder" in env:
     print(f"Escalation run: {queued} reminders queued")
 if "cso.survey" in env:
     # Close one ticket per demo database and send its survey at once instead of after the
-    # team's delay, so the sink contains a survey email with its one-click score links.
+    # team's delay, so the sink contains a survey email with its score links.
     ticket_name = "Printer offline after the update"
     Ticket = env["helpdesk.ticket"]
     if not Ticket.search_count([("name", "=", ticket_name)]):

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# Working weeks a company can choose for SMS and calls; Monday is 0.
+# Working weeks a company can choose for SMS and calls. Monday is 0.
 CONTACT_DAYS = {
     "mon_fri": (0, 1, 2, 3, 4),
     "mon_sat": (0, 1, 2, 3, 4, 5),

@@ -16,7 +16,7 @@ EXCLUSION_REASONS = [
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    # Computed from the open due lines on every read; see account.move.line for why none is stored.
+    # Computed from the open due lines on every read. account.move.line explains why none is stored.
     arrears_days_overdue = fields.Integer(
         string="Days Overdue", compute="_compute_arrears_summary", help="Days past the oldest open due date, today."
     )

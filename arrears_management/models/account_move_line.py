@@ -7,8 +7,8 @@ from odoo.tools import SQL
 
 from ..logic import aging, ladder
 
-# Day ranges ``(first, last)`` (None for an open end) that a days-overdue
-# search ``operator value`` covers; the search is the union of the ranges.
+# Day ranges ``(first, last)``, None for an open end, that a days-overdue search
+# ``operator value`` covers. The search matches the union of the ranges.
 _DAY_RANGES = {
     "=": [lambda days: (days, days)],
     "!=": [lambda days: (None, days - 1), lambda days: (days + 1, None)],
@@ -19,13 +19,30 @@ _DAY_RANGES = {
 }
 
 
+def latest_reminder_items(condition):
+    """Return the query of each due line's last reminder line: ``(move_line_id, level_id, run_date)``.
+
+    ``condition`` is an SQL condition on ``item`` that selects the due lines to read. The last
+    reminder line written for a due line carries the line's level.
+    """
+    return SQL(
+        """
+        SELECT DISTINCT ON (item.move_line_id) item.move_line_id, item.level_id, reminder.run_date
+          FROM arrears_reminder_item item
+          JOIN arrears_reminder reminder ON reminder.id = item.reminder_id
+         WHERE %s
+      ORDER BY item.move_line_id, item.id DESC
+        """,
+        condition,
+    )
+
+
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
-    # None of these is stored: days and bucket change every day, and the level
-    # and last reminder date come from the reminder log. ``_field_to_sql`` gives
-    # each an SQL expression, so lists and pivots can still group, sort and
-    # filter by them, and an escalation run writes no invoice or line row.
+    # None of these is stored, because days and buckets change every day and the level and
+    # last reminder date come from the reminder log. ``_field_to_sql`` gives lists and pivots
+    # an SQL expression to group, sort and filter by.
     arrears_days_overdue = fields.Integer(
         string="Days Overdue",
         compute="_compute_arrears_aging",
@@ -52,27 +69,15 @@ class AccountMoveLine(models.Model):
     def _arrears_history(self):
         """Return ``{line id: (level id, run date)}`` of each line's last reminder.
 
-        The reminder log is the only record of a line's level: the last
-        reminder line written for a due line carries its level.
+        The reminder log is the only record of a line's level.
         """
         line_ids = [line_id for line_id in self._origin.ids if line_id]
         if not line_ids:
             return {}
         self.env["arrears.reminder.item"].flush_model(["move_line_id", "level_id", "reminder_id"])
         self.env["arrears.reminder"].flush_model(["run_date"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT ON (item.move_line_id) item.move_line_id, item.level_id, reminder.run_date
-                  FROM arrears_reminder_item item
-                  JOIN arrears_reminder reminder ON reminder.id = item.reminder_id
-                 WHERE item.move_line_id = ANY(%s)
-              ORDER BY item.move_line_id, item.id DESC
-                """,
-                line_ids,
-            )
-        )
-        return {line_id: (level_id, run_date) for line_id, level_id, run_date in self.env.cr.fetchall()}
+        rows = self.env.execute_query(latest_reminder_items(SQL("item.move_line_id = ANY(%s)", line_ids)))
+        return {line_id: (level_id, run_date) for line_id, level_id, run_date in rows}
 
     def _arrears_is_open(self):
         """Tell whether this line is an open receivable due line of a posted customer invoice."""
@@ -149,20 +154,11 @@ class AccountMoveLine(models.Model):
             "arrears_last_reminder_date",
         ):
             return super()._field_to_sql(alias, fname, query, flush)
-        line_id = SQL.identifier(alias, "id")
+        latest = latest_reminder_items(SQL("item.move_line_id = %s", SQL.identifier(alias, "id")))
         if fname == "arrears_level_id":
-            return SQL(
-                "(SELECT item.level_id FROM arrears_reminder_item item WHERE item.move_line_id = %s "
-                "ORDER BY item.id DESC LIMIT 1)",
-                line_id,
-            )
+            return SQL("(SELECT latest.level_id FROM (%s) latest)", latest)
         if fname == "arrears_last_reminder_date":
-            return SQL(
-                "(SELECT reminder.run_date FROM arrears_reminder_item item "
-                "JOIN arrears_reminder reminder ON reminder.id = item.reminder_id "
-                "WHERE item.move_line_id = %s ORDER BY item.id DESC LIMIT 1)",
-                line_id,
-            )
+            return SQL("(SELECT latest.run_date FROM (%s) latest)", latest)
         settings = self._arrears_company_settings()
         company = super()._field_to_sql(alias, "company_id", query, flush)
         due_date = super()._field_to_sql(alias, "date_maturity", query, flush)
@@ -186,20 +182,28 @@ class AccountMoveLine(models.Model):
         )
         return SQL("(CASE WHEN %s IS NULL THEN NULL %s END)", due_date, by_company)
 
-    def _arrears_days_domain(self, first, last):
-        """Return the domain of lines from ``first`` to ``last`` days overdue (None for an open end).
+    @api.model
+    def _arrears_company_days_domain(self, company_id, today, first, last):
+        """Return the domain of the company's lines from ``first`` to ``last`` days overdue (None for an open end).
 
-        Days overdue are turned into due dates per company, since each
-        company has its own today; lines without a due date count as 0 days.
+        Days overdue become due dates, counted back from the company's ``today``.
         """
-        domains = []
-        for company_id, (today, _boundaries) in self._arrears_company_settings().items():
-            leaf = [("company_id", "=", company_id), ("date_maturity", "!=", False)]
-            if first is not None:
-                leaf.append(("date_maturity", "<=", today - timedelta(days=first)))
-            if last is not None:
-                leaf.append(("date_maturity", ">=", today - timedelta(days=last)))
-            domains.append(leaf)
+        domain = [("company_id", "=", company_id), ("date_maturity", "!=", False)]
+        if first is not None:
+            domain.append(("date_maturity", "<=", today - timedelta(days=first)))
+        if last is not None:
+            domain.append(("date_maturity", ">=", today - timedelta(days=last)))
+        return domain
+
+    def _arrears_days_domain(self, first, last):
+        """Return the domain of lines from ``first`` to ``last`` days overdue in every company.
+
+        Lines without a due date count as 0 days overdue, as the computed field shows them.
+        """
+        domains = [
+            self._arrears_company_days_domain(company_id, today, first, last)
+            for company_id, (today, _boundaries) in self._arrears_company_settings().items()
+        ]
         if (first is None or first <= 0) and (last is None or last >= 0):
             domains.append([("date_maturity", "=", False)])
         return expression.OR(domains) if domains else expression.FALSE_DOMAIN
@@ -226,16 +230,14 @@ class AccountMoveLine(models.Model):
             )
         labels = [value] if isinstance(value, str | bool) else list(value)
         domains = []
-        for company_id, (_today, boundaries) in self._arrears_company_settings().items():
+        for company_id, (today, boundaries) in self._arrears_company_settings().items():
             for label in labels:
                 if label is False:
                     domains.append([("company_id", "=", company_id), ("date_maturity", "=", False)])
                     continue
                 day_range = aging.bucket_day_range(label, boundaries)
                 if day_range is not None:
-                    domains.append(
-                        expression.AND([[("company_id", "=", company_id)], self._arrears_days_domain(*day_range)])
-                    )
+                    domains.append(self._arrears_company_days_domain(company_id, today, *day_range))
         domain = expression.OR(domains) if domains else expression.FALSE_DOMAIN
         return domain if operator in ("=", "in") else ["!", *domain]
 
@@ -257,17 +259,12 @@ class AccountMoveLine(models.Model):
                     operator=operator,
                 )
             )
-        latest = SQL(
-            """
-            (SELECT latest.move_line_id
-               FROM (SELECT DISTINCT ON (item.move_line_id) item.move_line_id, item.level_id
-                       FROM arrears_reminder_item item
-                   ORDER BY item.move_line_id, item.id DESC) latest
-              WHERE latest.level_id = ANY(%s))
-            """,
+        matching = SQL(
+            "(SELECT latest.move_line_id FROM (%s) latest WHERE latest.level_id = ANY(%s))",
+            latest_reminder_items(SQL("TRUE")),
             [level_id for level_id in level_ids if level_id],
         )
-        return [("id", "in" if operator in ("=", "in") else "not in", latest)]
+        return [("id", "in" if operator in ("=", "in") else "not in", matching)]
 
     @api.model
     def _arrears_open_lines_domain(self, company):

@@ -3,6 +3,8 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from .account_move_line import latest_reminder_items
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -105,7 +107,7 @@ class ResPartner(models.Model):
     def _arrears_highest_level_sql(self, partner_condition):
         """Return the query of ``(customer id, level id)``: each customer's highest level in the current company.
 
-        A line's level is the one of its last reminder; only open lines count.
+        A line's level is the one of its last reminder, and only open lines count.
         ``partner_condition`` is an SQL condition on ``line.partner_id``.
         """
         return SQL(
@@ -114,13 +116,7 @@ class ResPartner(models.Model):
               FROM account_move_line line
               JOIN account_account account ON account.id = line.account_id
               JOIN account_move move ON move.id = line.move_id
-             CROSS JOIN LATERAL (
-                   SELECT item.level_id
-                     FROM arrears_reminder_item item
-                    WHERE item.move_line_id = line.id
-                 ORDER BY item.id DESC
-                    LIMIT 1
-                   ) latest
+             CROSS JOIN LATERAL (%(latest)s) latest
               JOIN arrears_policy_level level ON level.id = latest.level_id
              WHERE %(partner_condition)s
                AND line.company_id = %(company_id)s
@@ -131,6 +127,7 @@ class ResPartner(models.Model):
                AND line.amount_residual > 0
           ORDER BY line.partner_id, level.days DESC, level.id
             """,
+            latest=latest_reminder_items(SQL("item.move_line_id = line.id")),
             partner_condition=partner_condition,
             company_id=self.env.company.id,
         )
@@ -167,14 +164,14 @@ class ResPartner(models.Model):
             )
         self._arrears_flush_for_levels()
         highest = dict(self.env.execute_query(self._arrears_highest_level_sql(SQL("TRUE"))))
-        wanted = set(value) if isinstance(value, list | tuple) else {value}
-        if False in wanted or None in wanted:
-            # No level: every customer without an entry, so search the complement.
-            others = {level_id for level_id in wanted if level_id}
+        requested = set(value) if isinstance(value, list | tuple) else {value}
+        if False in requested or None in requested:
+            # Customers without a level have no entry, so search the complement of the other levels.
+            others = {level_id for level_id in requested if level_id}
             matching = [partner_id for partner_id, level_id in highest.items() if level_id not in others]
             operator = "not in" if operator in ("=", "in") else "in"
         else:
-            matching = [partner_id for partner_id, level_id in highest.items() if level_id in wanted]
+            matching = [partner_id for partner_id, level_id in highest.items() if level_id in requested]
         return [("id", "in" if operator in ("=", "in") else "not in", matching)]
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):

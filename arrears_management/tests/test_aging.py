@@ -28,7 +28,7 @@ class TestAgingFields(common.ArrearsCase):
     def _lines(self, *moves):
         return self.env["account.move.line"].concat(*(self._receivable_lines(move) for move in moves))
 
-    def test_pivot_groups_open_amounts_by_bucket(self):
+    def test_pivot_sums_by_bucket(self):
         with freeze_time(self.today):
             groups = self.env["account.move.line"]._read_group(
                 self._open_domain(), ["arrears_aging_bucket"], ["amount_residual:sum"]
@@ -38,7 +38,7 @@ class TestAgingFields(common.ArrearsCase):
             dict(groups), {"current": 100.0, "1-30": 200.0, "31-60": 400.0, "over 90": 800.0}, "sums per bucket"
         )
 
-    def test_buckets_move_with_the_calendar(self):
+    def test_buckets_follow_calendar(self):
         with freeze_time(self.today + timedelta(days=25)):
             groups = dict(
                 self.env["account.move.line"]._read_group(
@@ -77,7 +77,7 @@ class TestAgingFields(common.ArrearsCase):
         self.assertEqual(rest, self._lines(self.late_10, self.late_40))
         self.assertFalse(unknown)
 
-    def test_level_comes_from_the_reminder_log(self):
+    def test_level_from_reminder_log(self):
         Line = self.env["account.move.line"]
         self.assertFalse(Line.search(self._open_domain() + [("arrears_level_id", "!=", False)]))
 
@@ -102,7 +102,7 @@ class TestAgingFields(common.ArrearsCase):
         self.assertEqual(self.late_40.arrears_last_reminder_date, self.today)
         self.assertEqual(self._receivable_lines(self.late_40).arrears_last_reminder_date, self.today)
 
-    def test_customer_level_follows_open_invoices(self):
+    def test_customer_level_follows_invoices(self):
         Partner = self.env["res.partner"]
         customers = self.customer | self.other_customer
         self._run(self.today)
@@ -120,7 +120,7 @@ class TestAgingFields(common.ArrearsCase):
         self.assertEqual(self.other_customer.arrears_level_id, self.level_firm)
         self.assertFalse(Partner.search([("id", "in", customers.ids), ("arrears_level_id", "=", self.level_final.id)]))
 
-    def test_each_company_ages_with_its_own_boundaries(self):
+    def test_company_boundaries_set_buckets(self):
         other = self.setup_other_company(name="Coarse Buckets")["company"]
         other.arrears_bucket_boundaries = "60"
         other_invoice = self._post_invoice(
@@ -141,7 +141,7 @@ class TestAgingFields(common.ArrearsCase):
         self.assertEqual(groups, {"1-60": 1})
         self.assertEqual(found.move_id, other_invoice)
 
-    def test_fields_are_groupable_for_the_views(self):
+    def test_fields_groupable_and_sortable(self):
         description = self.env["account.move.line"].fields_get(
             ["arrears_aging_bucket", "arrears_days_overdue", "arrears_level_id"], ["groupable", "sortable"]
         )
@@ -150,6 +150,6 @@ class TestAgingFields(common.ArrearsCase):
             self.assertTrue(attributes["groupable"], name)
             self.assertTrue(attributes["sortable"], name)
 
-    def test_bad_days_search_names_the_value(self):
+    def test_invalid_days_search_names_value(self):
         with self.assertRaisesRegex(UserError, "'soon'"):
             self.env["account.move.line"].search([("arrears_days_overdue", ">", "soon")])

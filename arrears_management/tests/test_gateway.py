@@ -165,7 +165,7 @@ class TestGateway(common.ArrearsCase):
         self.assertEqual(reminder.next_attempt_at, datetime(2026, 3, 16, 7, 0, 0))
         self.assertFalse(stub.requests)
 
-    def test_saturday_sends_when_the_week_includes_it(self):
+    def test_saturday_sends_in_six_day_week(self):
         self.company.arrears_contact_days = "mon_sat"
         with common.GatewayStub([(201, {}, {"sid": "SM1"})]) as stub:
             self._gateway(stub.url)
@@ -176,7 +176,7 @@ class TestGateway(common.ArrearsCase):
         self.assertEqual(reminder.state, "sent")
         self.assertEqual(len(stub.requests), 1)
 
-    def test_sunday_to_thursday_week_defers_friday_to_sunday(self):
+    def test_friday_waits_in_sunday_week(self):
         self.company.arrears_contact_days = "sun_thu"
         with common.GatewayStub([(201, {}, {"sid": "SM1"})]) as stub:
             self._gateway(stub.url)

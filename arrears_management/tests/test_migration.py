@@ -25,7 +25,7 @@ class TestMigration(TransactionCase):
         row = self.env.cr.fetchone()
         return row and row[0]
 
-    def test_upgrade_from_1_0_drops_stored_aging(self):
+    def test_upgrade_drops_stored_aging(self):
         """A database of 18.0.1.0.0 loses the columns and full indexes that 18.0.1.1.0 no longer uses."""
         cr = self.env.cr
         cr.execute("ALTER TABLE account_move_line ADD COLUMN arrears_days_overdue int4")
@@ -44,7 +44,7 @@ class TestMigration(TransactionCase):
         self.assertIsNone(self._index_definition("arrears_reminder__provider_message_id_index"))
         self.assertIn("amount_residual", self._columns("account_move_line"), "Odoo's own columns stay")
 
-    def test_new_install_keeps_partial_indexes(self):
+    def test_install_keeps_partial_indexes(self):
         """On a first install the script does nothing: the partial indexes the ORM made stay."""
         load_migration("18.0.1.1.0", "pre-migrate").migrate(self.env.cr, None)
 

@@ -281,8 +281,8 @@ class SurveyController(http.Controller):
         """Render a survey template into a response.
 
         The survey pages get every value they show from the controller, so
-        QWeb skips its default values (user, company, request helpers), which
-        would cost a query and a good part of each request.
+        QWeb skips its default values (user, company, request helpers). Reading
+        the public user's company for them costs a query on every request.
         """
         html = request.env["ir.qweb"].with_context(minimal_qcontext=True)._render(template, values)
         return request.make_response(

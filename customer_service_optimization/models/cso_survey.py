@@ -428,9 +428,8 @@ class CsoSurvey(models.Model):
                 "is_low_score": score <= threshold,
             }
         )
-        # The feedback loop runs as OdooBot, as scheduled actions do: the survey page
-        # runs as the public user, who has no email address to sign the leader's
-        # notification with, so that email would fail.
+        # The feedback loop runs as OdooBot, as scheduled actions do, because the public user of
+        # the survey page has no email address to sign the leader's notification with.
         as_odoobot = self.with_user(SUPERUSER_ID).with_company(self.company_id)
         as_odoobot._post_answer_note()
         if self.is_low_score:

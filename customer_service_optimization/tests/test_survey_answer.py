@@ -40,7 +40,7 @@ class TestSurveyAnswer(survey_common.SurveyPageCase):
         self.assertEqual(survey.comment, "Took a week.")
         self.assertTrue(survey.answered_at)
 
-    def test_every_recommendation_choice_sends_its_value(self):
+    def test_recommendation_choices_send_values(self):
         survey, links = self._sent_survey()
         response, form = self._open_form(links[4])
         choices = [
@@ -115,7 +115,7 @@ class TestSurveyAnswer(survey_common.SurveyPageCase):
         self.assertIn("Choose a score", response.text)
         self.assertFalse(survey.score)
 
-    def test_landing_page_speaks_the_contact_language(self):
+    def test_landing_page_contact_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env.ref("customer_service_optimization.cso_survey_page").update_field_translations(
             "arch_db", {"fr_FR": {"How satisfied are you with our help?": "Notre aide vous a-t-elle satisfait ?"}}
