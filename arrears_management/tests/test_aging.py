@@ -77,6 +77,20 @@ class TestAgingFields(common.ArrearsCase):
         self.assertEqual(rest, self._lines(self.late_10, self.late_40))
         self.assertFalse(unknown)
 
+    def test_no_due_date_has_no_bucket(self):
+        Line = self.env["account.move.line"]
+        product_line = self.not_due.invoice_line_ids
+        self.assertFalse(product_line.date_maturity)
+
+        with freeze_time(self.today):
+            current = Line.search([("move_id", "=", self.not_due.id), ("arrears_aging_bucket", "=", "current")])
+            not_late = Line.search([("move_id", "=", self.not_due.id), ("arrears_days_overdue", "<=", 0)])
+
+            self.assertFalse(product_line.arrears_aging_bucket)
+            self.assertEqual(product_line.arrears_days_overdue, 0)
+        self.assertEqual(current, self._lines(self.not_due), "the bucket search skips lines without a due date")
+        self.assertIn(product_line, not_late, "lines without a due date count as 0 days overdue")
+
     def test_level_from_reminder_log(self):
         Line = self.env["account.move.line"]
         self.assertFalse(Line.search(self._open_domain() + [("arrears_level_id", "!=", False)]))
